@@ -1,0 +1,39 @@
+# The two commands: `make run` and `make test`. Both set up what they need first.
+SHELL := /bin/bash
+ACTIONS_PY := .venv-actions/bin/python
+RASA_PY := .venv-rasa/bin/python
+export HF_HUB_OFFLINE := 1
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: run test setup setup-data sample-orders nlu-eval bench train seed clean
+
+run: setup                 ## set up, then start the assistant (Ctrl-C stops it)
+	$(ACTIONS_PY) -m assistant.launcher
+
+test: setup                ## set up, then run every test
+	$(ACTIONS_PY) -m pytest tests -q --ignore=tests/nlu_components
+	$(RASA_PY) -m pytest tests/nlu_components -q -p no:cacheprovider
+
+setup:                     ## venvs, demo shop database, trained model (idempotent)
+	@bash scripts/setup.sh
+
+setup-data:                ## venvs and demo shop database only
+	@bash scripts/setup.sh --no-train
+
+train: setup-data          ## retrain the Rasa model even if it is up to date
+	$(ACTIONS_PY) -m assistant.training --force
+
+seed: setup-data           ## reseed the demo shop database from scratch
+	$(ACTIONS_PY) -m actions.shop.seed --force
+
+sample-orders: setup-data  ## a few seeded orders per status, one JSON object per line
+	@$(ACTIONS_PY) -m actions.shop.sample_orders
+
+nlu-eval: setup-data       ## train on nlu_data/train, evaluate on nlu_data/eval, print JSON
+	$(ACTIONS_PY) -m assistant.nlu_eval
+
+bench: setup               ## 50 concurrent shoppers vs a plain `rasa init` bot, print JSON
+	$(ACTIONS_PY) -m bench.load
+
+clean:                     ## remove venvs, models, databases and logs
+	rm -rf .venv-rasa .venv-actions models var .rasa

@@ -1,0 +1,114 @@
+"""What every shop action shares: error handling and tracker helpers.
+
+An action subclasses :class:`ShopAction` and implements ``perform`` (plain,
+synchronous code calling domain services). ``run`` executes it in a worker
+thread so database calls never block the action server's event loop, and turns
+any unexpected error into the ``utter_technical_problem`` reply.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from typing import Any, Dict, Iterator, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.services import Services, get_services
+from actions.shop.orders import normalize_order_id
+from actions.shop.views import OrderView
+
+logger = logging.getLogger(__name__)
+
+DomainDict = Dict[Text, Any]
+Events = List[Dict[Text, Any]]
+
+
+class ShopAction(Action, ABC):
+    """Base class: run ``perform`` off the event loop, reply politely on failure."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        """The action's name in the domain."""
+
+    @abstractmethod
+    def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+        """Reads the tracker, calls domain services, dispatches replies, returns events."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        try:
+            services = get_services()
+            return await asyncio.to_thread(self.perform, dispatcher, tracker, services)
+        except Exception:  # noqa: BLE001 - the shopper must get an answer, the log gets the trace
+            logger.exception("action %s failed for conversation %s", self.name(), tracker.sender_id)
+            dispatcher.messages.clear()
+            dispatcher.utter_message(response="utter_technical_problem", support_email=support_email())
+            return []
+
+
+def support_email() -> str:
+    try:
+        return get_services().settings.support_email
+    except Exception:  # noqa: BLE001 - used while reporting another failure
+        from assistant.settings import get_settings
+
+        return get_settings().support_email
+
+
+def user_events_reversed(tracker: Tracker) -> Iterator[Dict[Text, Any]]:
+    return (event for event in reversed(tracker.events) if event.get("event") == "user")
+
+
+def intent_of(user_event: Dict[Text, Any]) -> Optional[str]:
+    return (user_event.get("parse_data") or {}).get("intent", {}).get("name")
+
+
+def first(value: Any) -> Any:
+    """Slot values from several entities arrive as lists; use the first."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def slot_order_id(tracker: Tracker) -> Optional[str]:
+    raw = first(tracker.get_slot("order_id"))
+    return normalize_order_id(str(raw)) if raw else None
+
+
+def verified_customer(tracker: Tracker) -> Optional[int]:
+    raw = tracker.get_slot("verified_customer_id")
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def verified_order(tracker: Tracker, services: Services, order_id: Optional[str] = None) -> Optional[OrderView]:
+    """The order in the conversation, only if the verified customer owns it."""
+    order_id = order_id or slot_order_id(tracker)
+    customer_id = verified_customer(tracker)
+    if not order_id or customer_id is None:
+        return None
+    order = services.orders.get_order(order_id)
+    if order is None or order.customer_id != customer_id:
+        return None
+    return order
+
+
+def pending_confirmation(tracker: Tracker) -> Optional[str]:
+    """What the shopper's yes/no answers: the question asked in the bot's last turn.
+
+    A question counts only if it was asked after the shopper's previous message,
+    so a stale question is never confirmed by a later, unrelated "yes".
+    """
+    seen_latest_user = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_latest_user:
+                return None
+            seen_latest_user = True
+        elif kind == "slot" and event.get("name") == "awaiting_confirmation" and seen_latest_user:
+            return event.get("value")
+    return None

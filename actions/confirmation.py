@@ -1,0 +1,104 @@
+"""Carries out the shopper's yes or no to the question the bot just asked.
+
+The asking action stores what is being confirmed in ``awaiting_confirmation``
+("cancel:SO123456", "refund:...", "return:...", "address:...", "handoff").
+A yes or no only counts for a question from the bot's last turn.
+"""
+from __future__ import annotations
+
+from typing import Optional, Text, Tuple
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import Events, ShopAction, pending_confirmation, verified_order
+from actions.formatting import day, money
+from actions.orders import address_from_slots
+from actions.refunds import create_refund
+from actions.services import Services
+from actions.support import handoff_info
+
+CLEAR = SlotSet("awaiting_confirmation", None)
+
+
+def _pending(tracker: Tracker) -> Tuple[Optional[str], Optional[str]]:
+    value = pending_confirmation(tracker)
+    if not value:
+        return None, None
+    kind, _, order_id = value.partition(":")
+    return kind, order_id or None
+
+
+def _cancel(dispatcher: CollectingDispatcher, order_id: str, services: Services) -> None:
+    result = services.orders.cancel_order(order_id)
+    if result.reason == "cancelled" and result.refund is not None:
+        dispatcher.utter_message(
+            response="utter_cancelled_with_refund",
+            order_id=order_id,
+            refund_id=result.refund.id,
+            amount=money(result.refund.amount, result.refund.currency),
+            expected_by=day(result.refund.expected_by),
+        )
+    elif result.reason == "cancelled":
+        dispatcher.utter_message(response="utter_cancelled", order_id=order_id)
+    elif result.reason == "already_cancelled":
+        dispatcher.utter_message(response="utter_cancel_already_cancelled", order_id=order_id)
+    else:  # shipped in the meantime
+        dispatcher.utter_message(
+            response="utter_cancel_not_possible_shipped",
+            order_id=order_id,
+            status_verb="shipped",
+            return_window_days=services.policy.return_window_days,
+        )
+
+
+class ActionHandleAffirm(ShopAction):
+    def name(self) -> Text:
+        return "action_handle_affirm"
+
+    def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+        kind, order_id = _pending(tracker)
+        if kind == "handoff":
+            handoff_info(dispatcher, services)
+            return [CLEAR]
+        order = verified_order(tracker, services, order_id) if order_id else None
+        if order is None:
+            dispatcher.utter_message(response="utter_ok")
+            return [CLEAR]
+        if kind == "cancel":
+            _cancel(dispatcher, order.id, services)
+        elif kind in ("refund", "return"):
+            create_refund(dispatcher, tracker, order, kind, services)
+        elif kind == "address":
+            address, errors = address_from_slots(tracker, services)
+            result = services.orders.change_address(order.id, address) if address else None
+            if result is not None and result.ok:
+                dispatcher.utter_message(response="utter_address_changed", order_id=order.id,
+                                         new_address=address.one_line())
+            else:
+                reason = result.reason if result else "invalid"
+                dispatcher.utter_message(response="utter_address_not_possible_closed", order_id=order.id,
+                                         status=reason.replace("_", " "))
+        else:
+            dispatcher.utter_message(response="utter_ok")
+        return [CLEAR]
+
+
+class ActionHandleDeny(ShopAction):
+    def name(self) -> Text:
+        return "action_handle_deny"
+
+    def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+        kind, order_id = _pending(tracker)
+        replies = {
+            "cancel": "utter_cancel_kept",
+            "refund": "utter_refund_not_started",
+            "return": "utter_refund_not_started",
+            "address": "utter_address_kept",
+        }
+        if kind in replies and order_id:
+            dispatcher.utter_message(response=replies[kind], order_id=order_id)
+        else:
+            dispatcher.utter_message(response="utter_no_worries")
+        return [CLEAR]

@@ -1,0 +1,44 @@
+"""The domain services the actions call, opened once per action-server worker.
+
+Opened lazily on first use (not at import), so the action server's worker
+starts fast and a database problem surfaces as a polite reply, not a crash.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from actions.shop.orders import OrderService
+from actions.shop.policy import Policy
+from actions.shop.refunds import RefundService
+from actions.shop.services import Shop
+from actions.shop.verification import Verifier
+from assistant.settings import Settings, get_settings
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    shop: Shop
+
+    @property
+    def policy(self) -> Policy:
+        return self.shop.policy
+
+    @property
+    def orders(self) -> OrderService:
+        return self.shop.orders
+
+    @property
+    def refunds(self) -> RefundService:
+        return self.shop.refunds
+
+    @property
+    def verifier(self) -> Verifier:
+        return self.shop.verifier
+
+
+@functools.lru_cache(maxsize=1)
+def get_services() -> Services:
+    settings = get_settings()
+    return Services(settings=settings, shop=Shop.open(settings.database_url, settings.policy_file))

@@ -1,0 +1,130 @@
+"""Verification before disclosure: order number plus the email on the order.
+
+``order_verification_form`` collects both; this module validates them against
+the shop database, counts failed attempts and locks verification for the
+conversation after ``max_verification_attempts`` (policy.yml). Once verified,
+the customer stays verified for the conversation: their other orders need no
+new check.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions.base import DomainDict, Events, ShopAction, first, verified_customer
+from actions.services import Services, get_services
+from actions.shop.orders import normalize_order_id
+from actions.shop.verification import normalize_email
+
+logger = logging.getLogger(__name__)
+
+ORDER_TASKS = (
+    "order_status",
+    "cancel_order",
+    "change_order",
+    "change_shipping_address",
+    "request_refund",
+    "return_item",
+    "refund_status",
+)
+
+
+class ActionStartOrderTask(ShopAction):
+    """Remembers which order task the shopper asked for, to run once verified."""
+
+    def name(self) -> Text:
+        return "action_start_order_task"
+
+    def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+        intent = tracker.get_intent_of_latest_message()
+        task = intent if intent in ORDER_TASKS else tracker.get_slot("pending_task")
+        return [SlotSet("pending_task", task), SlotSet("awaiting_confirmation", None)]
+
+
+class ValidateOrderVerificationForm(FormValidationAction):
+    """Checks the order number and email; never reveals anything before a match."""
+
+    def name(self) -> Text:
+        return "validate_order_verification_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        # Locked after too many failures: end the form; the task action explains.
+        if tracker.get_slot("verification_locked"):
+            return []
+        return domain_slots
+
+    def validate_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        services = get_services()
+        order_id = normalize_order_id(str(first(value) or ""))
+        if order_id is None:
+            dispatcher.utter_message(response="utter_order_id_invalid")
+            return {"order_id": None}
+        order = services.orders.get_order(order_id)
+        if order is None:
+            dispatcher.utter_message(response="utter_order_unknown", order_id=order_id)
+            return {"order_id": None, **self._failure(tracker, services)}
+        customer_id = verified_customer(tracker)
+        if customer_id is not None and order.customer_id == customer_id:
+            return {"order_id": order_id, "email": tracker.get_slot("verified_email")}
+        email = first(tracker.get_slot("email"))
+        if email and "email" not in tracker.slots_to_validate():
+            return self._verify(order_id, str(email), dispatcher, tracker, services)
+        # A different customer's order (or first check): the email must be asked.
+        return {"order_id": order_id, "email": email if email and customer_id is None else None}
+
+    def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        services = get_services()
+        email = normalize_email(str(first(value) or ""))
+        if email is None:
+            dispatcher.utter_message(response="utter_email_invalid")
+            return {"email": None}
+        raw_order = first(tracker.get_slot("order_id"))
+        order_id = normalize_order_id(str(raw_order)) if raw_order else None
+        if order_id is None or services.orders.get_order(order_id) is None:
+            return {"email": email}  # the order number is asked (again) next
+        return self._verify(order_id, email, dispatcher, tracker, services)
+
+    def _verify(
+        self, order_id: str, email: str, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services
+    ) -> Dict[Text, Any]:
+        result = services.verifier.verify(order_id, email)
+        if result.status == "ok":
+            logger.info("conversation %s verified for an order", tracker.sender_id)
+            return {
+                "order_id": result.order_id,
+                "email": normalize_email(email),
+                "verified_customer_id": str(result.customer_id),
+                "verified_email": normalize_email(email),
+            }
+        if result.status == "unknown_order":
+            dispatcher.utter_message(response="utter_order_unknown", order_id=order_id)
+            return {"order_id": None, **self._failure(tracker, services)}
+        dispatcher.utter_message(response="utter_verification_failed")
+        return {"email": None, **self._failure(tracker, services)}
+
+    @staticmethod
+    def _failure(tracker: Tracker, services: Services) -> Dict[Text, Any]:
+        failures = int(tracker.get_slot("verification_failures") or 0) + 1
+        locked = failures >= services.policy.max_verification_attempts
+        if locked:
+            logger.warning("conversation %s: verification locked after %d failures", tracker.sender_id, failures)
+        return {"verification_failures": float(failures), "verification_locked": locked}
+
+
+def locked_reply(dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+    dispatcher.utter_message(
+        response="utter_verification_locked", attempts=services.policy.max_verification_attempts
+    )
+    return [SlotSet("awaiting_confirmation", "handoff"), SlotSet("pending_task", None)]
+

@@ -1,0 +1,85 @@
+"""Renders Rasa's endpoints.yml from the settings.
+
+Embedded default: the action server on loopback, conversations in a SQLite
+tracker store under ``var/``, in-memory locks, no event broker. Scale-out:
+
+| variable | effect |
+| --- | --- |
+| ``TRACKER_STORE_URL`` | SQL tracker store on that database, e.g. ``postgresql://rasa:secret@127.0.0.1:5432/rasa`` |
+| ``REDIS_URL`` | Redis lock store (needed with several Rasa replicas), e.g. ``redis://127.0.0.1:6379/1`` |
+| ``RABBITMQ_URL`` | Pika event broker publishing every conversation event, e.g. ``amqp://guest:guest@127.0.0.1:5672/`` |
+| ``RABBITMQ_QUEUE`` | queue name for the broker (default ``rasa_events``) |
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Dict
+from urllib.parse import unquote, urlparse
+
+from assistant.settings import Settings
+
+
+def _tracker_store(settings: Settings) -> Dict[str, Any]:
+    url = os.environ.get("TRACKER_STORE_URL", "").strip()
+    if not url:
+        return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "trackers.db")}
+    parsed = urlparse(url)
+    dialect = parsed.scheme.split("+")[0]
+    if dialect == "postgres":
+        dialect = "postgresql"
+    store: Dict[str, Any] = {"type": "SQL", "dialect": dialect, "db": parsed.path.lstrip("/")}
+    if parsed.hostname:
+        store["url"] = parsed.hostname
+    if parsed.port:
+        store["port"] = parsed.port
+    if parsed.username:
+        store["username"] = unquote(parsed.username)
+    if parsed.password:
+        store["password"] = unquote(parsed.password)
+    return store
+
+
+def _lock_store() -> Dict[str, Any] | None:
+    url = os.environ.get("REDIS_URL", "").strip()
+    if not url:
+        return None
+    parsed = urlparse(url)
+    store: Dict[str, Any] = {"type": "redis", "url": parsed.hostname or "127.0.0.1", "port": parsed.port or 6379}
+    if parsed.path.strip("/"):
+        store["db"] = int(parsed.path.strip("/"))
+    if parsed.password:
+        store["password"] = unquote(parsed.password)
+    return store
+
+
+def _event_broker() -> Dict[str, Any] | None:
+    url = os.environ.get("RABBITMQ_URL", "").strip()
+    if not url:
+        return None
+    parsed = urlparse(url)
+    return {
+        "type": "pika",
+        "url": parsed.hostname or "127.0.0.1",
+        "port": parsed.port or 5672,
+        "username": unquote(parsed.username or "guest"),
+        "password": unquote(parsed.password or "guest"),
+        "queues": [os.environ.get("RABBITMQ_QUEUE", "rasa_events")],
+    }
+
+
+def render_endpoints(settings: Settings, path: Path) -> Path:
+    """Writes endpoints.yml for ``settings`` to ``path`` and returns it."""
+    endpoints: Dict[str, Any] = {
+        "action_endpoint": {"url": settings.action_server_url},
+        "tracker_store": _tracker_store(settings),
+    }
+    if lock := _lock_store():
+        endpoints["lock_store"] = lock
+    if broker := _event_broker():
+        endpoints["event_broker"] = broker
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # JSON is valid YAML, and keeps this module free of third-party imports.
+    path.write_text(json.dumps(endpoints, indent=2) + "\n")
+    return path

@@ -1,0 +1,80 @@
+"""All run-time settings, read from environment variables with documented defaults.
+
+This module is the one place settings come from. It uses only the standard
+library so that both virtual environments (Rasa on 3.10, actions on 3.11) and
+the launcher can import it.
+
+| variable | default | meaning |
+| --- | --- | --- |
+| ``DATABASE_URL`` | ``sqlite:///<repo>/var/shop.db`` | shop database (SQLAlchemy URL) |
+| ``SHOP_POLICY_FILE`` | ``<repo>/actions/shop/policy.yml`` | refund, return and shipping rules |
+| ``RASA_PORT`` | ``5005`` | Rasa server (REST, socket.io, HTTP API) |
+| ``ACTION_SERVER_PORT`` | ``5055`` | rasa-sdk action server |
+| ``ACTION_SERVER_URL`` | ``http://127.0.0.1:<ACTION_SERVER_PORT>/webhook`` | where Rasa calls actions |
+| ``RASA_AUTH_TOKEN`` | empty (no token) | token protecting Rasa's HTTP API |
+| ``RASA_MODEL_DIR`` | ``<repo>/models`` | trained models, named by content hash |
+| ``SHOP_VAR_DIR`` | ``<repo>/var`` | databases, logs and rendered endpoints |
+| ``SHOP_HOST`` | ``127.0.0.1`` | interface every process binds to |
+| ``SHOP_SUPPORT_EMAIL`` | ``support@example-shop.test`` | shown when a person is needed |
+| ``SHOP_NAME`` | ``Northwind Outfitters`` | the demo shop's name in replies |
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Optional
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(environ: Mapping[str, str], name: str, default: str) -> str:
+    value = environ.get(name, "").strip()
+    return value or default
+
+
+def _port(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = _env(environ, name, str(default))
+    try:
+        port = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a port number, got {raw!r}") from exc
+    if not 0 < port < 65536:
+        raise ValueError(f"{name} must be between 1 and 65535, got {port}")
+    return port
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    policy_file: Path
+    host: str
+    rasa_port: int
+    action_server_port: int
+    action_server_url: str
+    rasa_auth_token: str
+    model_dir: Path
+    support_email: str
+    shop_name: str
+    var_dir: Path = field(default=REPO_ROOT / "var")
+
+
+def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
+    """Read the settings from ``environ`` (default: the process environment)."""
+    environ = os.environ if environ is None else environ
+    var_dir = Path(_env(environ, "SHOP_VAR_DIR", str(REPO_ROOT / "var")))
+    action_port = _port(environ, "ACTION_SERVER_PORT", 5055)
+    host = _env(environ, "SHOP_HOST", "127.0.0.1")
+    return Settings(
+        database_url=_env(environ, "DATABASE_URL", f"sqlite:///{var_dir / 'shop.db'}"),
+        policy_file=Path(_env(environ, "SHOP_POLICY_FILE", str(REPO_ROOT / "actions" / "shop" / "policy.yml"))),
+        host=host,
+        rasa_port=_port(environ, "RASA_PORT", 5005),
+        action_server_port=action_port,
+        action_server_url=_env(environ, "ACTION_SERVER_URL", f"http://{host}:{action_port}/webhook"),
+        rasa_auth_token=_env(environ, "RASA_AUTH_TOKEN", ""),
+        model_dir=Path(_env(environ, "RASA_MODEL_DIR", str(REPO_ROOT / "models"))),
+        support_email=_env(environ, "SHOP_SUPPORT_EMAIL", "support@example-shop.test"),
+        shop_name=_env(environ, "SHOP_NAME", "Northwind Outfitters"),
+        var_dir=var_dir,
+    )

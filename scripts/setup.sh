@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Sets everything up, idempotently: both virtual environments, the demo shop
+# database and the trained Rasa model. Each step is skipped when its inputs
+# have not changed since it last ran. `--no-train` skips training the model.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+mkdir -p var/log
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# pip prints a warning per package for this machine's local index mirrors; keep
+# the full output in a log and show only the tail on failure.
+pip_install() {
+  local venv=$1; shift
+  local logfile="var/log/pip-$(basename "$venv").log"
+  if ! "$venv/bin/pip" install --disable-pip-version-check "$@" >>"$logfile" 2>&1; then
+    grep -v "WARNING: Location" "$logfile" | tail -30 >&2
+    echo "[setup] pip install failed in $venv (full log: $logfile)" >&2
+    exit 1
+  fi
+}
+
+stamp_of() { cat "$@" | sha256sum | cut -c1-16; }
+
+find_python() {  # $1 = version, e.g. 3.10.13
+  local root
+  root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
+  local candidate="$root/versions/$1/bin/python${1%.*}"
+  if [ -x "$candidate" ]; then echo "$candidate"; return; fi
+  echo "[setup] Python $1 not found at $candidate; install it with pyenv." >&2
+  exit 1
+}
+
+# ---- .venv-rasa: Python 3.10, Rasa 3.6 ---------------------------------------
+want=$(stamp_of requirements/rasa.txt)
+if [ "$(cat .venv-rasa/.stamp 2>/dev/null)" != "$want" ]; then
+  log "building .venv-rasa (Rasa 3.6.21 on Python 3.10, about 2 minutes)"
+  [ -x .venv-rasa/bin/python ] || "$(find_python 3.10.13)" -m venv .venv-rasa
+  pip_install .venv-rasa -r requirements/rasa.txt
+  echo "$want" > .venv-rasa/.stamp
+else
+  log ".venv-rasa is up to date"
+fi
+
+# ---- .venv-actions: Python 3.11, rasa-sdk, torch CPU first and alone --------
+want=$(stamp_of requirements/actions-torch.txt requirements/actions.txt)
+if [ "$(cat .venv-actions/.stamp 2>/dev/null)" != "$want" ]; then
+  log "building .venv-actions (rasa-sdk, sentence-transformers, faiss, spaCy on Python 3.11)"
+  [ -x .venv-actions/bin/python ] || "$(find_python 3.11.7)" -m venv .venv-actions
+  pip_install .venv-actions -r requirements/actions-torch.txt
+  pip_install .venv-actions -r requirements/actions.txt
+  echo "$want" > .venv-actions/.stamp
+else
+  log ".venv-actions is up to date"
+fi
+
+export HF_HUB_OFFLINE=1 RASA_TELEMETRY_ENABLED=false
+
+# ---- demo shop database ----------------------------------------------------
+log "seeding the demo shop (skipped when already seeded)"
+.venv-actions/bin/python -m actions.shop.seed >&2
+
+# ---- Rasa model --------------------------------------------------------------
+if [ "${1:-}" != "--no-train" ]; then
+  .venv-actions/bin/python -m assistant.training >&2
+fi

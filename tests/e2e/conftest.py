@@ -1,0 +1,159 @@
+"""Fixtures that run the real system: a seeded shop database, the action server
+and the Rasa server as separate processes, talked to over HTTP.
+
+The Rasa model is trained once per content hash (``assistant.training``), so a
+second test run reuses it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+
+from actions.shop.db import make_engine, session_factory
+from actions.shop.sample_orders import sample_orders
+from assistant.settings import REPO_ROOT
+from assistant.stack import ACTIONS_PYTHON, Stack, make_stack
+from assistant.training import ensure_model
+
+AUTH_TOKEN = "e2e-secret-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def seed_database(url: str) -> None:
+    subprocess.run(
+        [str(ACTIONS_PYTHON), "-m", "actions.shop.seed", "--database-url", url, "--force"],
+        cwd=REPO_ROOT, check=True, capture_output=True,
+    )
+
+
+def start_stack(tmp: Path, database_url: str, with_actions: bool = True, **env: str) -> Stack:
+    overrides = {
+        "DATABASE_URL": database_url,
+        "SHOP_VAR_DIR": str(tmp),
+        "RASA_PORT": str(free_port()),
+        "ACTION_SERVER_PORT": str(free_port()),
+        **env,
+    }
+    stack = make_stack(overrides, log_dir=tmp / "log")
+    try:
+        if with_actions:
+            stack.start_action_server()
+        stack.start_rasa(ensure_model())
+    except Exception:
+        stack.stop()
+        raise
+    return stack
+
+
+@dataclass
+class Chat:
+    """One shopper's conversation over the REST channel."""
+
+    base_url: str
+    sender: str = field(default_factory=lambda: f"shopper-{uuid.uuid4().hex[:10]}")
+    history: List[Dict[str, Any]] = field(default_factory=list)
+
+    def send(self, text: str) -> List[Dict[str, Any]]:
+        body = json.dumps({"sender": self.sender, "message": text}).encode()
+        request = urllib.request.Request(
+            f"{self.base_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            replies = json.loads(response.read())
+        self.history.append({"user": text, "bot": replies})
+        return replies
+
+    def say(self, text: str) -> str:
+        """Sends ``text`` and returns all reply texts joined, for easy assertions."""
+        return "\n".join(r.get("text", "") for r in self.send(text))
+
+    def tracker(self, token: str = AUTH_TOKEN) -> Dict[str, Any]:
+        request = urllib.request.Request(f"{self.base_url}/conversations/{self.sender}/tracker?token={token}")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+
+@dataclass
+class Shop:
+    """The running system plus direct access to its database for assertions."""
+
+    stack: Stack
+    database_url: str
+
+    @property
+    def url(self) -> str:
+        return self.stack.rasa_url
+
+    def chat(self) -> Chat:
+        return Chat(self.url)
+
+    def sessions(self):
+        return session_factory(make_engine(self.database_url))
+
+    def orders(self, per_status: int = 50) -> List[Dict[str, Any]]:
+        return sample_orders(self.sessions(), per_status)
+
+    def order(self, status: str, index: int = 0) -> Dict[str, Any]:
+        matching = [o for o in self.orders() if o["status"] == status]
+        return matching[index]
+
+    def parse(self, text: str) -> Dict[str, Any]:
+        body = json.dumps({"text": text}).encode()
+        request = urllib.request.Request(f"{self.url}/model/parse?token={AUTH_TOKEN}", data=body)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+
+@pytest.fixture(scope="session")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    tmp = tmp_path_factory.mktemp("shop")
+    url = f"sqlite:///{tmp / 'shop.db'}"
+    seed_database(url)
+    stack = start_stack(tmp, url, RASA_AUTH_TOKEN=AUTH_TOKEN)
+    yield Shop(stack, url)
+    stack.stop()
+
+
+def postgres_url() -> Optional[str]:
+    """A fresh database on the local PostgreSQL, or None when it is not reachable."""
+    base = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        import psycopg2
+
+        conn = psycopg2.connect(base, connect_timeout=3)
+    except Exception:  # noqa: BLE001 - any failure means "not available"
+        return None
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP DATABASE IF EXISTS shop_e2e")
+        cur.execute("CREATE DATABASE shop_e2e")
+    conn.close()
+    return base.rsplit("/", 1)[0] + "/shop_e2e"
+
+
+@pytest.fixture(scope="session")
+def postgres_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    url = postgres_url()
+    if url is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL is required under CI=true but is not reachable on 127.0.0.1:5432")
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    tmp = tmp_path_factory.mktemp("pgshop")
+    seed_database(url)
+    stack = start_stack(tmp, url, RASA_AUTH_TOKEN=AUTH_TOKEN)
+    yield Shop(stack, url)
+    stack.stop()
