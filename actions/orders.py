@@ -129,7 +129,8 @@ class ActionRunOrderTask(ShopAction):
             dispatcher.utter_message(response="utter_ok_stopped")
             return [SlotSet("pending_task", None)]
         task = TASKS.get(tracker.get_slot("pending_task") or "order_status", tell_status)
-        return [SlotSet("pending_task", None), *task(dispatcher, order, services)]
+        return [SlotSet("pending_task", None), SlotSet("current_order_id", order.id),
+                *task(dispatcher, order, services)]
 
 
 class ValidateAddressForm(FormValidationAction):
@@ -191,7 +192,7 @@ class ActionAskAddressConfirmation(ShopAction):
         return "action_ask_address_confirmation"
 
     def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
-        order = verified_order(tracker, services)
+        order = verified_order(tracker, services, tracker.get_slot("current_order_id"))
         if order is None:
             dispatcher.utter_message(response="utter_ok_stopped")
             return []

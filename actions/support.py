@@ -64,7 +64,7 @@ class ActionFallback(ShopAction):
 
     def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
         order_ids = [e["value"] for e in tracker.latest_message.get("entities", []) if e.get("entity") == "order_id"]
-        if order_ids and tracker.get_intent_of_latest_message() == "inform":
+        if order_ids and tracker.get_intent_of_latest_message() in ("inform", FALLBACK):
             dispatcher.utter_message(response="utter_what_about_order", order_id=order_ids[0])
             return []
         if consecutive_fallbacks(tracker) >= 2:

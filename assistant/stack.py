@@ -78,10 +78,12 @@ class Stack:
         return process, log_path
 
     def start_action_server(self, timeout: float = 120) -> None:
+        # rasa-sdk takes its bind address from SANIC_HOST (it has no flag for it).
+        self.env["SANIC_HOST"] = self.settings.host
         process, log = self._spawn(
             "action-server",
             [str(ACTIONS_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
-             "--port", str(self.settings.action_server_port), "--interface", self.settings.host],
+             "--port", str(self.settings.action_server_port)],
         )
         wait_http(f"{self.action_server_url}/health", timeout, process, log)
 

