@@ -30,10 +30,10 @@ sample-orders: setup-data  ## a few seeded orders per status, one JSON object pe
 	@$(ACTIONS_PY) -m actions.shop.sample_orders
 
 nlu-eval: setup-data       ## train on nlu_data/train, evaluate on nlu_data/eval, print JSON
-	$(ACTIONS_PY) -m assistant.nlu_eval
+	@$(ACTIONS_PY) -m assistant.nlu_eval
 
 bench: setup               ## 50 concurrent shoppers vs a plain `rasa init` bot, print JSON
-	$(ACTIONS_PY) -m bench.load
+	@$(ACTIONS_PY) -m bench.load
 
 clean:                     ## remove venvs, models, databases and logs
 	rm -rf .venv-rasa .venv-actions models var .rasa
