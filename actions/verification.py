@@ -115,8 +115,7 @@ class ValidateOrderVerificationForm(FormValidationAction):
 
     @staticmethod
     def _failure(tracker: Tracker, services: Services) -> Dict[Text, Any]:
-        failures = int(tracker.get_slot("verification_failures") or 0) + 1
-        locked = failures >= services.policy.max_verification_attempts
+        failures, locked = services.shop.attempts.register_failure(tracker.get_slot("verification_failures"))
         if locked:
             logger.warning("conversation %s: verification locked after %d failures", tracker.sender_id, failures)
         return {"verification_failures": float(failures), "verification_locked": locked}
