@@ -5,7 +5,7 @@ RASA_PY := .venv-rasa/bin/python
 export HF_HUB_OFFLINE := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test setup setup-data sample-orders nlu-eval bench train seed clean
+.PHONY: run test setup setup-data sample-orders nlu-eval bench train seed kb-build kb-eval kb-bench clean
 
 run: setup                 ## set up, then start the assistant (Ctrl-C stops it)
 	$(ACTIONS_PY) -m assistant.launcher
@@ -31,6 +31,15 @@ sample-orders: setup-data  ## a few seeded orders per status, one JSON object pe
 
 nlu-eval: setup-data       ## train on nlu_data/train, evaluate on nlu_data/eval, print JSON
 	@$(ACTIONS_PY) -m assistant.nlu_eval
+
+kb-build: setup-data       ## (re)build the knowledge-base index; unchanged chunks are not re-embedded
+	$(ACTIONS_PY) -m knowledge_base build
+
+kb-eval: setup-data        ## retrieval and abstention figures per encoder and mode (JSON)
+	@$(ACTIONS_PY) -m knowledge_base eval
+
+kb-bench: setup-data       ## faiss flat vs IVF vs HNSW search time and recall by catalogue size (JSON)
+	@$(ACTIONS_PY) -m bench.kb_index
 
 bench: setup               ## 50 concurrent shoppers vs a plain `rasa init` bot, print JSON
 	@$(ACTIONS_PY) -m bench.load

@@ -15,6 +15,7 @@ from typing import Any, Dict, Iterator, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.localization import language_of, speaking
 from actions.services import Services, get_services
 from actions.shop.orders import normalize_order_id
 from actions.shop.views import OrderView
@@ -39,7 +40,8 @@ class ShopAction(Action, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         try:
             services = get_services()
-            return await asyncio.to_thread(self.perform, dispatcher, tracker, services)
+            with speaking(language_of(tracker)):  # to_thread copies the context: perform sees the language
+                return await asyncio.to_thread(self.perform, dispatcher, tracker, services)
         except Exception:  # noqa: BLE001 - the shopper must get an answer, the log gets the trace
             logger.exception("action %s failed for conversation %s", self.name(), tracker.sender_id)
             dispatcher.messages.clear()

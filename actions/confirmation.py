@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events, ShopAction, pending_confirmation, verified_order
 from actions.formatting import day, money
+from actions.localization import maybe_phrase
 from actions.orders import address_from_slots
 from actions.refunds import create_refund
 from actions.services import Services
@@ -48,7 +49,7 @@ def _cancel(dispatcher: CollectingDispatcher, order_id: str, services: Services)
         dispatcher.utter_message(
             response="utter_cancel_not_possible_shipped",
             order_id=order_id,
-            status_verb="shipped",
+            status_verb=maybe_phrase("status_verb.shipped", "shipped"),
             return_window_days=services.policy.return_window_days,
         )
 

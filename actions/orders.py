@@ -17,6 +17,7 @@ from rasa_sdk.forms import FormValidationAction
 from actions import refunds
 from actions.base import DomainDict, Events, ShopAction, verified_order
 from actions.formatting import day, items_summary, money
+from actions.localization import language_of, maybe_phrase
 from actions.services import Services, get_services
 from actions.shop.address import Address, parse_address, validate_address
 from actions.shop.views import OrderView
@@ -28,15 +29,14 @@ ADDRESS_SLOTS = {
     "postal_code": "address_postal_code",
     "country": "address_country",
 }
-STATUS_VERBS = {"shipped": "shipped", "delivered": "been delivered", "returned": "been returned"}
 
 
 def order_facts(order: OrderView) -> Dict[str, Any]:
     """The values order replies may use."""
     return {
         "order_id": order.id,
-        "status": order.status,
-        "status_verb": STATUS_VERBS.get(order.status, order.status),
+        "status": maybe_phrase(f"status.{order.status}", order.status),
+        "status_verb": maybe_phrase(f"status_verb.{order.status}", order.status),
         "items": items_summary(order.items),
         "total": money(order.total, order.currency),
         "ship_by": day(order.ship_by),
@@ -172,11 +172,19 @@ class ValidateAddressForm(FormValidationAction):
             problem = result.errors.get(field)
             # A postal code can only be judged once the country is known.
             if problem and not (field == "postal_code" and not values.get("country")):
-                dispatcher.utter_message(response="utter_address_invalid", problem=problem)
+                dispatcher.utter_message(response="utter_address_invalid",
+                                         problem=local_problem(problem, language_of(tracker)))
                 checked[slot] = None
             else:
                 checked[slot] = str(updates[slot]).strip()
         return checked
+
+
+def local_problem(problem: str, language: str | None = None) -> str:
+    """An address problem in the shopper's language (its code picks the phrase; English otherwise)."""
+    code = getattr(problem, "code", None)
+    params = getattr(problem, "params", {})
+    return maybe_phrase(f"address.{code}", str(problem), language, **params) if code else str(problem)
 
 
 def address_from_slots(tracker: Tracker, services: Services) -> tuple[Address | None, Dict[str, str]]:
@@ -200,7 +208,7 @@ class ActionAskAddressConfirmation(ShopAction):
         if address is None:
             # Fields that were fine alone may clash (e.g. postal code vs country): ask again.
             for field, problem in errors.items():
-                dispatcher.utter_message(response="utter_address_invalid", problem=problem)
+                dispatcher.utter_message(response="utter_address_invalid", problem=local_problem(problem))
             bad: List[Dict[Text, Any]] = [SlotSet(ADDRESS_SLOTS[field], None) for field in errors]
             return [*bad, FollowupAction("address_form")]
         dispatcher.utter_message(response="utter_confirm_address", order_id=order.id, new_address=address.one_line())

@@ -12,16 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events, ShopAction
 from actions.formatting import day, money
+from actions.localization import maybe_phrase, phrase
 from actions.services import Services
 from actions.shop.refunds import Eligibility
 from actions.shop.views import OrderView, RefundView
 
-STATUS_DETAILS = {
-    "requested": "We've received the request and will approve it once the items are back with us.",
-    "approved": "It's approved; the money is on its way to your original payment method, expected by {expected_by}.",
-    "refunded": "The money has been paid back to your original payment method.",
-    "rejected": "It was declined; the email we sent explains why. Our team can help if you disagree.",
-}
+REFUND_STATUSES = ("requested", "approved", "refunded", "rejected")
 
 
 def refund_facts(refund: RefundView) -> Dict[str, Any]:
@@ -29,8 +25,8 @@ def refund_facts(refund: RefundView) -> Dict[str, Any]:
         "refund_id": refund.id,
         "order_id": refund.order_id,
         "amount": money(refund.amount, refund.currency),
-        "refund_status": refund.status,
-        "kind": refund.kind,
+        "refund_status": maybe_phrase(f"refund_status.{refund.status}", refund.status),
+        "kind": maybe_phrase(f"refund_kind.{refund.kind}", refund.kind),
         "created_on": day(refund.created_at),
         "expected_by": day(refund.expected_by),
     }
@@ -40,7 +36,7 @@ def _not_eligible(dispatcher: CollectingDispatcher, order: OrderView, eligibilit
                   services: Services) -> Events:
     facts = {
         "order_id": order.id,
-        "status": order.status,
+        "status": maybe_phrase(f"status.{order.status}", order.status),
         "delivered_on": day(order.delivered_at),
         "return_window_days": services.policy.return_window_days,
         "support_email": services.settings.support_email,
@@ -53,8 +49,9 @@ def _not_eligible(dispatcher: CollectingDispatcher, order: OrderView, eligibilit
     if eligibility.reason == "cancelled":
         existing = services.refunds.refund_status(order.id)
         note = (
-            f"Its refund {existing.id} ({money(existing.amount, existing.currency)}) is {existing.status}."
-            if existing else "It was not paid, so there is nothing to refund."
+            phrase("note.cancelled_refund", refund_id=existing.id, amount=money(existing.amount, existing.currency),
+                   status=maybe_phrase(f"refund_status.{existing.status}", existing.status))
+            if existing else phrase("note.cancelled_unpaid")
         )
         dispatcher.utter_message(response="utter_refund_not_eligible_cancelled", cancel_refund_note=note, **facts)
         return []
@@ -76,7 +73,7 @@ def _offer(kind: str, dispatcher: CollectingDispatcher, order: OrderView, servic
         response=f"utter_confirm_{kind}",
         order_id=order.id,
         amount=money(eligibility.amount, eligibility.currency or order.currency),
-        excluded_note=f" (final-sale items excluded: {excluded})" if excluded else "",
+        excluded_note=phrase("note.final_sale_excluded", items=excluded) if excluded else "",
         days_left=eligibility.days_left,
         return_window_days=services.policy.return_window_days,
     )
@@ -111,24 +108,6 @@ def tell_refund_status(dispatcher: CollectingDispatcher, order: OrderView, servi
         dispatcher.utter_message(response="utter_refund_status_none", order_id=order.id)
         return []
     facts = refund_facts(refund)
-    detail = STATUS_DETAILS.get(refund.status, "").format(**facts)
+    detail = maybe_phrase(f"refund_detail.{refund.status}", "", **facts) if refund.status in REFUND_STATUSES else ""
     dispatcher.utter_message(response="utter_refund_status", status_detail=detail, **facts)
     return []
-
-
-class ActionRefundPolicy(ShopAction):
-    def name(self) -> Text:
-        return "action_refund_policy"
-
-    def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
-        dispatcher.utter_message(response="utter_refund_policy", policy_text=services.policy.refund_policy_text)
-        return []
-
-
-class ActionCancellationFee(ShopAction):
-    def name(self) -> Text:
-        return "action_cancellation_fee"
-
-    def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
-        dispatcher.utter_message(response="utter_cancellation_fee", fee_text=services.policy.cancellation_fee_text)
-        return []

@@ -14,6 +14,7 @@ from actions.shop.refunds import RefundService
 from actions.shop.services import Shop
 from actions.shop.verification import Verifier
 from assistant.settings import Settings, get_settings
+from knowledge_base.search import KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,10 @@ class Services:
 def get_services() -> Services:
     settings = get_settings()
     return Services(settings=settings, shop=Shop.open(settings.database_url, settings.policy_file))
+
+
+@functools.lru_cache(maxsize=1)
+def get_knowledge_base() -> KnowledgeBase:
+    """The knowledge-base index for the configured encoder, loaded once per worker on first use."""
+    settings = get_settings()
+    return KnowledgeBase.load(settings.kb_index_dir, settings.kb_encoder)

@@ -13,16 +13,28 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events, ShopAction, intent_of, user_events_reversed
+from actions.knowledge import answer_shop_question
+from actions.localization import current_language, phrase
+from actions.products import ActionProductQuestion, about_last_product
 from actions.services import Services
 
 FALLBACK = "nlu_fallback"
+
+
+def support_hours(services: Services) -> str:
+    """The policy's support hours; in another language the phrase for the default hours, unless the shop
+    changed them (then its own words, untranslated, are better than a wrong translation)."""
+    hours = services.policy.support_hours
+    if current_language() != "en" and hours == phrase("support_hours", "en"):
+        return phrase("support_hours")
+    return hours
 
 
 def handoff_info(dispatcher: CollectingDispatcher, services: Services) -> None:
     dispatcher.utter_message(
         response="utter_handoff_info",
         support_email=services.settings.support_email,
-        support_hours=services.policy.support_hours,
+        support_hours=support_hours(services),
     )
 
 
@@ -67,6 +79,11 @@ class ActionFallback(ShopAction):
         if order_ids and tracker.get_intent_of_latest_message() in ("inform", FALLBACK):
             dispatcher.utter_message(response="utter_what_about_order", order_id=order_ids[0])
             return []
+        if tracker.get_intent_of_latest_message() == FALLBACK:
+            if about_last_product(tracker):  # "any left in M?" right after product results
+                return ActionProductQuestion().perform(dispatcher, tracker, services)
+            if answer_shop_question(dispatcher, tracker, services):
+                return []  # a shop question the guides answer, in words the NLU did not expect
         if consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(response="utter_fallback_offer_human")
             return [SlotSet("awaiting_confirmation", "handoff")]

@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from assistant.language import detect_language
 from assistant.settings import REPO_ROOT, get_settings
 from assistant.training import CONFIG, RASA_PYTHON, ensure_model, rasa_env
 
@@ -124,6 +125,25 @@ def predictions(model: Path, data: Path, out: Path) -> List[Dict[str, Any]]:
     return json.loads(out.read_text())
 
 
+def per_language(rows: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Accuracy and F1 per language of the example (detected from its script; examples with no words,
+    such as a bare order number, are "neutral"), and each language's gap to English in points."""
+    groups: Dict[str, List[Tuple[str, str]]] = defaultdict(list)
+    for r in rows:
+        groups[detect_language(r["text"]) or "neutral"].append((gold(r), r["predicted_intent"]["name"]))
+    report = {}
+    for language, pairs in sorted(groups.items()):
+        scores = f1_report(pairs)
+        report[language] = {"examples": len(pairs), **{k: scores[k] for k in ("accuracy", "macro_f1", "weighted_f1")}}
+    english = report.get("en")
+    if english:
+        for language, scores in report.items():
+            if language not in ("en", "neutral"):
+                scores["accuracy_gap_vs_en_points"] = round(100 * (english["accuracy"] - scores["accuracy"]), 1)
+                scores["macro_f1_gap_vs_en_points"] = round(100 * (english["macro_f1"] - scores["macro_f1"]), 1)
+    return report
+
+
 def evaluate(rows: List[Dict[str, Any]], threshold: float, ambiguity: float) -> Dict[str, Any]:
     pairs = [(gold(r), r["predicted_intent"]["name"]) for r in rows]
     report = f1_report(pairs)
@@ -135,13 +155,15 @@ def evaluate(rows: List[Dict[str, Any]], threshold: float, ambiguity: float) -> 
         "fallback_threshold": threshold,
         "ambiguity_threshold": ambiguity,
         "summary": {k: report[k] for k in ("accuracy", "macro_f1", "weighted_f1")},
+        "per_language": per_language(rows),
         "per_intent": report["per_intent"],
         "confusion_pairs": [{"gold": g, "predicted": p, "count": n} for (g, p), n in confusions.most_common(25)],
         "entities": entity_report(rows),
         "threshold_sweep": curve,
         "best_threshold_on_heldout": best["threshold"],
         "failures": [
-            {"text": r["text"], "gold": gold(r), "predicted": r["predicted_intent"]["name"],
+            {"text": r["text"], "language": detect_language(r["text"]) or "neutral", "gold": gold(r),
+             "predicted": r["predicted_intent"]["name"],
              "confidence": round(r["predicted_intent"].get("confidence") or 0.0, 3)}
             for r in rows if gold(r) != r["predicted_intent"]["name"]
         ],

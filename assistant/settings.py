@@ -17,6 +17,11 @@ the launcher can import it.
 | ``SHOP_HOST`` | ``127.0.0.1`` | interface every process binds to |
 | ``SHOP_SUPPORT_EMAIL`` | ``support@example-shop.test`` | shown when a person is needed |
 | ``SHOP_NAME`` | ``Northwind Outfitters`` | the demo shop's name in replies |
+| ``KB_CONTENT_DIR`` | ``<repo>/knowledge_base/content`` | the shop's guides, policies and product catalogue |
+| ``KB_INDEX_DIR`` | ``<SHOP_VAR_DIR>/kb`` | where ``make kb-build`` writes the index |
+| ``KB_ENCODER`` | ``e5`` | sentence encoder: ``e5`` (multilingual), ``minilm`` (English), ``use`` |
+| ``KB_INDEX_TYPE`` | ``auto`` | faiss index: ``flat`` (exact), ``ivf``, ``hnsw``; ``auto`` = flat up to 50,000 chunks |
+| ``KB_MIN_SCORE`` | per encoder (calibrated) | below this cosine similarity the assistant says it does not know |
 """
 from __future__ import annotations
 
@@ -44,6 +49,16 @@ def _port(environ: Mapping[str, str], name: str, default: int) -> int:
     return port
 
 
+def _float(environ: Mapping[str, str], name: str) -> Optional[float]:
+    raw = _env(environ, name, "")
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -57,6 +72,11 @@ class Settings:
     support_email: str
     shop_name: str
     var_dir: Path = field(default=REPO_ROOT / "var")
+    kb_content_dir: Path = field(default=REPO_ROOT / "knowledge_base" / "content")
+    kb_index_dir: Path = field(default=REPO_ROOT / "var" / "kb")
+    kb_encoder: str = "e5"
+    kb_index_type: str = "auto"
+    kb_min_score: Optional[float] = None  # None: the encoder's calibrated default
 
 
 def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
@@ -77,4 +97,9 @@ def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
         support_email=_env(environ, "SHOP_SUPPORT_EMAIL", "support@example-shop.test"),
         shop_name=_env(environ, "SHOP_NAME", "Northwind Outfitters"),
         var_dir=var_dir,
+        kb_content_dir=Path(_env(environ, "KB_CONTENT_DIR", str(REPO_ROOT / "knowledge_base" / "content"))),
+        kb_index_dir=Path(_env(environ, "KB_INDEX_DIR", str(var_dir / "kb"))),
+        kb_encoder=_env(environ, "KB_ENCODER", "e5"),
+        kb_index_type=_env(environ, "KB_INDEX_TYPE", "auto"),
+        kb_min_score=_float(environ, "KB_MIN_SCORE"),
     )

@@ -61,6 +61,11 @@ export HF_HUB_OFFLINE=1 RASA_TELEMETRY_ENABLED=false
 log "seeding the demo shop (skipped when already seeded)"
 .venv-actions/bin/python -m actions.shop.seed >&2
 
+# ---- knowledge-base index ----------------------------------------------------
+# Incremental: only chunks whose text changed are embedded again.
+log "building the knowledge-base index (only changed content is embedded)"
+.venv-actions/bin/python -m knowledge_base build --quiet >&2
+
 # ---- Rasa model --------------------------------------------------------------
 if [ "${1:-}" != "--no-train" ]; then
   .venv-actions/bin/python -m assistant.training >&2

@@ -15,6 +15,37 @@ _STATE_CODE = re.compile(r"^[A-Z]{2,3}$")
 _PART_SEPARATORS = re.compile(r"[,;\n]+")
 
 
+# Problems in English; each also carries a code and its values so replies can be worded in the
+# shopper's language (actions/phrases.yml, "address" section).
+PROBLEMS = {
+    "street_missing": "Please give the street and house number.",
+    "street_too_long": "The street is too long (at most 200 characters).",
+    "street_unclear": "'{street}' doesn't look like a street address; please give the street name and house number.",
+    "city_missing": "Please give the city.",
+    "city_too_long": "The city name is too long (at most 100 characters).",
+    "city_unclear": "'{city}' doesn't look like a city name.",
+    "country_missing": "Please give the country.",
+    "country_unknown": "I don't recognise the country '{country}'. "
+                       "Please give its English name or two-letter code, e.g. Germany or DE.",
+    "country_not_served": "Sorry, we don't ship to {country}. We ship to: {countries}.",
+    "postal_missing": "Please give the postal code.",
+    "postal_invalid": "'{postal_code}' is not a valid postal code for {country}{example}.",
+}
+
+
+class Problem(str):
+    """A validation problem: reads as its English message, and keeps ``code`` and ``params``."""
+
+    code: str
+    params: dict[str, str]
+
+    def __new__(cls, code: str, **params: str) -> Problem:
+        problem = super().__new__(cls, PROBLEMS[code].format(**params))
+        problem.code = code
+        problem.params = params
+        return problem
+
+
 @dataclass(frozen=True)
 class Address:
     street: str
@@ -52,25 +83,25 @@ def _letters(text: str) -> int:
     return sum(1 for ch in text if ch.isalpha())
 
 
-def _check_street(street: str) -> str | None:
+def _check_street(street: str) -> Problem | None:
     if not street:
-        return "Please give the street and house number."
+        return Problem("street_missing")
     if len(street) > 200:
-        return "The street is too long (at most 200 characters)."
+        return Problem("street_too_long")
     has_letter = _letters(street) > 0
     has_number = any(ch.isdigit() for ch in street)
     if not has_letter or (not has_number and len(street) < 5):
-        return f"'{street}' doesn't look like a street address; please give the street name and house number."
+        return Problem("street_unclear", street=street)
     return None
 
 
-def _check_city(city: str) -> str | None:
+def _check_city(city: str) -> Problem | None:
     if not city:
-        return "Please give the city."
+        return Problem("city_missing")
     if len(city) > 100:
-        return "The city name is too long (at most 100 characters)."
+        return Problem("city_too_long")
     if _letters(city) < 2:
-        return f"'{city}' doesn't look like a city name."
+        return Problem("city_unclear", city=city)
     return None
 
 
@@ -97,16 +128,12 @@ def validate_address(
 
     code = country_code(country_text)
     if not country_text:
-        errors["country"] = "Please give the country."
+        errors["country"] = Problem("country_missing")
     elif code is None:
-        errors["country"] = (
-            f"I don't recognise the country '{country_text}'. "
-            "Please give its English name or two-letter code, e.g. Germany or DE."
-        )
+        errors["country"] = Problem("country_unknown", country=country_text)
     elif not policy.ships_to(code):
-        errors["country"] = (
-            f"Sorry, we don't ship to {country_name(code)}. We ship to: {_supported_list(policy)}."
-        )
+        errors["country"] = Problem("country_not_served", country=country_name(code),
+                                    countries=_supported_list(policy))
 
     normalized_postal = postal_text
     if code is not None:
@@ -114,12 +141,11 @@ def validate_address(
         found = rule.normalize(postal_text)
         if found is None:
             if not postal_text:
-                errors["postal_code"] = "Please give the postal code."
+                errors["postal_code"] = Problem("postal_missing")
             else:
                 example = f" (for example {rule.example})" if rule.example else ""
-                errors["postal_code"] = (
-                    f"'{postal_text}' is not a valid postal code for {country_name(code)}{example}."
-                )
+                errors["postal_code"] = Problem("postal_invalid", postal_code=postal_text,
+                                                country=country_name(code), example=example, sample=rule.example or "")
         else:
             normalized_postal = found
 

@@ -27,7 +27,7 @@ from actions.shop.db import drop_db, init_db, make_engine, session_factory
 from actions.shop.models import AddressChange, Customer, Order, OrderItem, Product, Refund
 from actions.shop.order_generator import STATUS_COUNTS, generate_orders
 from actions.shop.policy import Policy, load_policy
-from assistant.settings import REPO_ROOT
+from assistant.settings import REPO_ROOT, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -252,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--today", type=_parse_day,
                         help="the day dates are relative to (default: today, UTC)")
     parser.add_argument("--customers-file", type=Path, default=CUSTOMERS_FILE, help=argparse.SUPPRESS)
-    parser.add_argument("--catalog-file", type=Path, default=CATALOG_FILE, help=argparse.SUPPRESS)
+    parser.add_argument("--catalog-file", type=Path, help=argparse.SUPPRESS)
     return parser
 
 
@@ -260,6 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     engine = make_engine(args.database_url)
+    if args.catalog_file is None:  # the knowledge base's catalogue is the one source of products
+        args.catalog_file = get_settings().kb_content_dir / "products" / "catalog.yml"
     try:
         summary = seed_from_files(
             engine, customers_file=args.customers_file, catalog_file=args.catalog_file,

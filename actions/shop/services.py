@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions.shop.catalog import CatalogService
 from actions.shop.db import init_db, make_engine, session_factory
 from actions.shop.orders import OrderService
 from actions.shop.policy import Policy, load_policy
@@ -23,6 +24,7 @@ class Shop:
     refunds: RefundService
     verifier: Verifier
     attempts: VerificationState
+    catalog: CatalogService
 
     @classmethod
     def open(cls, database_url: str | None = None, policy_file: str | Path | None = None) -> Shop:
@@ -39,6 +41,7 @@ class Shop:
             refunds=RefundService(sessions, policy),
             verifier=Verifier(sessions),
             attempts=VerificationState(policy.max_verification_attempts),
+            catalog=CatalogService(sessions),
         )
 
     def close(self) -> None:

@@ -40,10 +40,21 @@ def seed_database(url: str) -> None:
     )
 
 
+KB_INDEX_DIR = REPO_ROOT / "var" / "kb"
+
+
+def ensure_knowledge_base() -> Path:
+    """The setup step builds the index; build it here too when tests run on their own (incremental)."""
+    subprocess.run([str(ACTIONS_PYTHON), "-m", "knowledge_base", "build", "--quiet"], cwd=REPO_ROOT, check=True,
+                   capture_output=True, env={**os.environ, "KB_INDEX_DIR": str(KB_INDEX_DIR)})
+    return KB_INDEX_DIR
+
+
 def start_stack(tmp: Path, database_url: str, with_actions: bool = True, **env: str) -> Stack:
     overrides = {
         "DATABASE_URL": database_url,
         "SHOP_VAR_DIR": str(tmp),
+        "KB_INDEX_DIR": str(ensure_knowledge_base()),
         "RASA_PORT": str(free_port()),
         "ACTION_SERVER_PORT": str(free_port()),
         **env,
@@ -67,8 +78,11 @@ class Chat:
     sender: str = field(default_factory=lambda: f"shopper-{uuid.uuid4().hex[:10]}")
     history: List[Dict[str, Any]] = field(default_factory=list)
 
-    def send(self, text: str) -> List[Dict[str, Any]]:
-        body = json.dumps({"sender": self.sender, "message": text}).encode()
+    def send(self, text: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        payload: Dict[str, Any] = {"sender": self.sender, "message": text}
+        if metadata:
+            payload["metadata"] = metadata  # what the widget sends, e.g. {"language": "ja"}
+        body = json.dumps(payload).encode()
         request = urllib.request.Request(
             f"{self.base_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
         )
@@ -76,6 +90,10 @@ class Chat:
             replies = json.loads(response.read())
         self.history.append({"user": text, "bot": replies})
         return replies
+
+    def custom(self, text: str) -> List[Dict[str, Any]]:
+        """Sends ``text`` and returns the custom payloads (product cards, knowledge-base sources)."""
+        return [r["custom"] for r in self.send(text) if "custom" in r]
 
     def say(self, text: str) -> str:
         """Sends ``text`` and returns all reply texts joined, for easy assertions."""

@@ -1,0 +1,109 @@
+"""Answers from the shop's guides and policies (the knowledge base), with their source.
+
+The reply is the best passage, trimmed to the answer, and its source title; the widget gets the
+link as a custom payload. Under the calibrated threshold the bot says it does not know, offers the
+two closest topics as buttons and a person.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import Events, ShopAction
+from actions.localization import current_language, language_name, phrase
+from actions.services import Services, get_knowledge_base
+from knowledge_base.answers import Abstention, Answer, answer, min_score_for
+from knowledge_base.search import KnowledgeBase, Passage
+
+GUIDES_AND_POLICIES = {"kind": ["guide", "policy"]}
+TOPIC_INTENT = "kb_topic"
+FALLBACK_MARGIN = 0.02
+
+
+def topic_button(passage: Passage) -> Dict[str, str]:
+    payload = json.dumps({"kb_doc": passage.doc_id})
+    return {"title": passage.chunk.title, "payload": f"/{TOPIC_INTENT}{payload}"}
+
+
+def source_payload(passage: Passage) -> Dict[str, Any]:
+    return {"type": "kb_source", "title": passage.chunk.title, "heading": passage.chunk.heading,
+            "url": passage.chunk.url, "doc_id": passage.doc_id}
+
+
+def utter_answer(dispatcher: CollectingDispatcher, reply: Answer) -> None:
+    text = reply.text
+    passage_language = reply.passage.chunk.language
+    if passage_language != current_language():
+        # no page in the shopper's language: say so, in their language, before the other one
+        text = f"{phrase('note.other_language', language=language_name(passage_language))}\n{text}"
+    dispatcher.utter_message(response="utter_kb_answer", answer=text, source=reply.passage.chunk.title,
+                             json_message=source_payload(reply.passage))
+
+
+def utter_abstention(dispatcher: CollectingDispatcher, reply: Abstention) -> Events:
+    buttons = [topic_button(p) for p in reply.closest[:2]]
+    buttons.append({"title": phrase("button.talk_to_person"), "payload": "/human_handoff"})
+    dispatcher.utter_message(response="utter_kb_abstain", buttons=buttons)
+    return [SlotSet("awaiting_confirmation", "handoff")]
+
+
+def shopper_language(tracker: Tracker) -> Optional[str]:
+    return tracker.get_slot("language") or None
+
+
+def try_answer(kb: KnowledgeBase, tracker: Tracker, services: Services, text: str,
+               filters: Optional[Dict[str, Any]] = None) -> Answer | Abstention:
+    return answer(kb, text, filters=filters or GUIDES_AND_POLICIES, min_score=services.settings.kb_min_score,
+                  language=shopper_language(tracker))
+
+
+class ActionAnswerFromKnowledge(ShopAction):
+    """Policy, delivery, payment, account, invoice, newsletter and checkout questions."""
+
+    def name(self) -> Text:
+        return "action_answer_from_kb"
+
+    def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+        kb = get_knowledge_base()
+        if tracker.get_intent_of_latest_message() == TOPIC_INTENT:
+            return self._topic(dispatcher, tracker, kb)
+        reply = try_answer(kb, tracker, services, tracker.latest_message.get("text") or "")
+        if isinstance(reply, Answer):
+            utter_answer(dispatcher, reply)
+            return [SlotSet("awaiting_confirmation", None)]
+        return utter_abstention(dispatcher, reply)
+
+    def _topic(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> Events:
+        """A topic button after an abstention: the topic's opening passage."""
+        doc_id = next((e.get("value") for e in tracker.latest_message.get("entities", [])
+                       if e.get("entity") == "kb_doc"), None)
+        language = shopper_language(tracker)
+        chunks = kb.passages_of(str(doc_id)) if doc_id else []
+        chunks = [c for c in chunks if c.language == language] or chunks
+        if not chunks:
+            dispatcher.utter_message(response="utter_kb_topic_unknown")
+            return []
+        passage = Passage(chunks[0], 1.0, 1.0, 0.0)
+        utter_answer(dispatcher, Answer(text=chunks[0].text, passage=passage))
+        return [SlotSet("awaiting_confirmation", None)]
+
+
+def answer_shop_question(dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> bool:
+    """For the fallback: answer from guides and policies when the message is a shop question we can
+    answer confidently; say nothing and return False otherwise."""
+    text = tracker.latest_message.get("text") or ""
+    if len(text.split()) < 2 and len(text) < 6:
+        return False
+    kb = get_knowledge_base()
+    reply = try_answer(kb, tracker, services, text)
+    # a message the NLU could not place needs a little more certainty than a recognised question
+    margin = min_score_for(kb.encoder.name, services.settings.kb_min_score) + FALLBACK_MARGIN
+    if isinstance(reply, Answer) and reply.passage.dense >= margin:
+        utter_answer(dispatcher, reply)
+        return True
+    return False
+

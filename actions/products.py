@@ -1,0 +1,196 @@
+"""Product search (filters from entities, product cards, "show more") and questions about one product.
+
+A search remembers its filters and the top result, so "show more" pages on and "is it in stock in
+M?" refers to the product just shown.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import Events, ShopAction, first
+from actions.formatting import money
+from actions.knowledge import utter_answer
+from actions.localization import maybe_phrase, phrase
+from actions.services import Services, get_knowledge_base
+from knowledge_base.answers import Answer, answer
+from knowledge_base.products import ProductHit, ProductQuery, color_of, find_product, search_products, size_of
+from knowledge_base.search import KnowledgeBase
+
+PAGE = 5
+_REFERS_BACK = re.compile(r"\b(it|this|that|these|those|them|this one|that one)\b", re.I)
+_STOCK_WORDS = re.compile(r"\b(stock|available|availability|sold out|left|have it|get it|come in)\b", re.I)
+
+
+def about_last_product(tracker: Tracker) -> bool:
+    """A message that asks about the product just shown: it names a size, or asks about stock."""
+    if not tracker.get_slot("last_product_sku"):
+        return False
+    text = tracker.latest_message.get("text") or ""
+    return bool(_entities(tracker, "size") or (_STOCK_WORDS.search(text) and _REFERS_BACK.search(text)))
+
+
+def card(hit: ProductHit) -> Dict[str, Any]:
+    return {**hit.card(), "price_text": money(hit.price, hit.currency)}
+
+
+def describe(query: ProductQuery, currency: str = "USD") -> str:
+    """"blue jackets under $100", "蓝色外套，100.00美元以下", "ブルーのジャケット（100.00米ドル以下）"."""
+    category = maybe_phrase(f"category.{query.category}", query.category or "") if query.category else phrase(
+        "product.products")
+    text = phrase("product.colored", color=maybe_phrase(f"color.{query.color}", query.color),
+                  category=category) if query.color else category
+    if query.size:
+        text += phrase("product.in_size", size=query.size)
+    low = money(query.price_min, currency) if query.price_min is not None else None
+    high = money(query.price_max, currency) if query.price_max is not None else None
+    if low and high:
+        text += phrase("product.between", low=low, high=high)
+    elif high:
+        text += phrase("product.under", high=high)
+    elif low:
+        text += phrase("product.over", low=low)
+    return text
+
+
+def result_line(number: int, hit: ProductHit) -> str:
+    parts = [money(hit.price, hit.currency)]
+    if hit.rating:
+        parts.append(phrase("product.rated", rating=hit.rating))
+    return f"{number}. {hit.name}: {phrase('product.line_separator').join(parts)}"
+
+
+def show_page(dispatcher: CollectingDispatcher, kb: KnowledgeBase, query: ProductQuery, offset: int) -> Events:
+    hits, total = search_products(kb, query, limit=PAGE, offset=offset)
+    if not hits:
+        dispatcher.utter_message(response="utter_product_none" if offset == 0 else "utter_product_no_more",
+                                 description=describe(query))
+        return []
+    shown = offset + len(hits)
+    lines = "\n".join(result_line(offset + i + 1, h) for i, h in enumerate(hits))
+    buttons: List[Dict[str, str]] = []
+    if shown < total:
+        buttons.append({"title": phrase("button.show_more"), "payload": "/show_more"})
+    dispatcher.utter_message(response="utter_product_results", first=offset + 1, last=shown, total=total,
+                             description=describe(query), results=lines, buttons=buttons,
+                             json_message={"type": "product_carousel", "products": [card(h) for h in hits],
+                                           "total": total, "offset": offset})
+    return [SlotSet("product_query", json.dumps(query.to_dict())), SlotSet("product_offset", float(shown)),
+            SlotSet("last_product_sku", hits[0].sku)]
+
+
+def _entities(tracker: Tracker, name: str) -> List[Dict[str, Any]]:
+    return [e for e in tracker.latest_message.get("entities", []) if e.get("entity") == name]
+
+
+class ActionProductSearch(ShopAction):
+    def name(self) -> Text:
+        return "action_product_search"
+
+    def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+        text = tracker.latest_message.get("text") or ""
+        entities = tracker.latest_message.get("entities", [])
+        query = ProductQuery.from_entities(text, entities)
+        refers_back = tracker.get_slot("last_product_sku") and _REFERS_BACK.search(text) and not (
+            query.category or _entities(tracker, "product"))
+        kb = get_knowledge_base()
+        named = any(find_product(kb, str(e.get("value", ""))) for e in _entities(tracker, "product"))
+        if refers_back or (named and not query.category):
+            # "do you have it in M?" right after a result, or "is the Cascade Hiker waterproof?":
+            # a question about one product, not a search
+            return ActionProductQuestion().perform(dispatcher, tracker, services)
+        return show_page(dispatcher, kb, query, 0)
+
+
+class ActionProductSearchMore(ShopAction):
+    def name(self) -> Text:
+        return "action_product_search_more"
+
+    def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+        raw = tracker.get_slot("product_query")
+        if not raw:
+            dispatcher.utter_message(response="utter_ask_what_product")
+            return []
+        query = ProductQuery.from_dict(json.loads(raw))
+        return show_page(dispatcher, get_knowledge_base(), query, int(tracker.get_slot("product_offset") or 0))
+
+
+class ActionProductQuestion(ShopAction):
+    """Stock in a size, colours, or anything the product's page says, for the named or last product."""
+
+    def name(self) -> Text:
+        return "action_product_question"
+
+    def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+        kb = get_knowledge_base()
+        text = tracker.latest_message.get("text") or ""
+        product = self._product(kb, tracker)
+        if product is None:
+            reply = answer(kb, text, filters={"kind": "product"}, min_score=services.settings.kb_min_score)
+            if isinstance(reply, Answer):
+                utter_answer(dispatcher, reply)
+                return [SlotSet("last_product_sku", reply.passage.doc_id.split(":", 1)[1])]
+            dispatcher.utter_message(response="utter_ask_which_product")
+            return []
+        sku, doc = product
+        events: Events = [SlotSet("last_product_sku", sku)]
+        size = first([e.get("value") for e in _entities(tracker, "size")])
+        color = first([e.get("value") for e in _entities(tracker, "color")])
+        if size or (_STOCK_WORDS.search(text) and not color):
+            self._stock(dispatcher, services, sku, doc, size_of(str(size)) if size else None)
+        elif color:
+            self._color(dispatcher, doc, str(color))
+        else:
+            question = text if doc["title"].lower() in text.lower() else f"{doc['title']}: {text}"
+            reply = answer(kb, question, filters={"doc_id": f"product:{sku}"}, min_score=-1.0)  # it is this product
+            if isinstance(reply, Answer):
+                utter_answer(dispatcher, reply)
+            else:
+                dispatcher.utter_message(response="utter_ask_which_product")
+        return events
+
+    @staticmethod
+    def _product(kb: KnowledgeBase, tracker: Tracker) -> Optional[tuple[str, Dict[str, Any]]]:
+        for entity in _entities(tracker, "product"):
+            found = find_product(kb, str(entity.get("value", "")))
+            if found:
+                return found[0].split(":", 1)[1], dict(found[1])
+        sku = tracker.get_slot("last_product_sku")
+        doc = kb.documents.get(f"product:{sku}") if sku else None
+        return (sku, dict(doc)) if doc else None
+
+    @staticmethod
+    def _stock(dispatcher: CollectingDispatcher, services: Services, sku: str, doc: Dict[str, Any],
+               size: Optional[str]) -> None:
+        level = services.shop.catalog.stock(sku)
+        name = doc["title"]
+        if level is None:
+            dispatcher.utter_message(response="utter_product_unavailable", product=name)
+            return
+        available = ", ".join(level.sizes_in_stock) or phrase("product.none")
+        if size is None:
+            dispatcher.utter_message(response="utter_product_sizes_in_stock", product=name, sizes=available)
+            return
+        own = level.size_named(size)
+        if own is None:
+            dispatcher.utter_message(response="utter_product_no_such_size", product=name, size=size,
+                                     sizes=", ".join(level.sizes))
+        elif level.in_stock(own) > 0:
+            dispatcher.utter_message(response="utter_product_in_stock", product=name, size=own,
+                                     count=level.in_stock(own))
+        else:
+            dispatcher.utter_message(response="utter_product_sold_out_size", product=name, size=own,
+                                     sizes=available)
+
+    @staticmethod
+    def _color(dispatcher: CollectingDispatcher, doc: Dict[str, Any], color: str) -> None:
+        wanted = color_of(color) or color.lower()
+        colors = ", ".join(maybe_phrase(f"color.{c}", c) for c in doc.get("colors", []))
+        response = "utter_product_has_color" if wanted in doc.get("colors", []) else "utter_product_lacks_color"
+        dispatcher.utter_message(response=response, product=doc["title"], color=maybe_phrase(f"color.{wanted}", wanted),
+                                 colors=colors)

@@ -1,0 +1,80 @@
+"""Which of the shop's languages a message is written in: en, zh-Hans, zh-Hant or ja.
+
+Script decides: any kana means Japanese; Han characters without kana mean Chinese, and OpenCC's
+conversion tables decide between simplified and traditional (a character that changes when converted
+to traditional is simplified, and the other way round). Text with no letters at all (an order number,
+an email, "👍") has no language: the conversation keeps the one it had.
+
+Plain Python, no Rasa import: the NLU pipeline, the action server and the tests use it.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from typing import Optional
+
+LANGUAGES = ("en", "zh-Hans", "zh-Hant", "ja")
+DEFAULT_LANGUAGE = "en"
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_NOT_LANGUAGE = re.compile(r"\S+@\S+|#?[SsＳｓ][OoＯｏ][- ]?[0-9０-９]{6}|https?://\S+")
+
+# What shoppers call each language when they ask to switch (lower case).
+LANGUAGE_NAMES = {
+    "en": ["english", "英文", "英语", "英語", "えいご", "英語で"],
+    "zh-Hans": ["simplified chinese", "简体中文", "简体", "简体字", "普通话", "chinese", "中文"],
+    "zh-Hant": ["traditional chinese", "繁體中文", "繁體", "繁体中文", "繁体", "正體中文", "cantonese", "廣東話"],
+    "ja": ["japanese", "日本語", "にほんご", "日语", "日語"],
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _converters():
+    from opencc import OpenCC
+
+    return OpenCC("s2t"), OpenCC("t2s")
+
+
+def chinese_script(text: str) -> str:
+    """zh-Hans or zh-Hant for Chinese ``text`` (ties, e.g. text of shared characters only, are zh-Hans)."""
+    s2t, t2s = _converters()
+    han = "".join(_HAN.findall(text))
+    simplified_only = sum(1 for a, b in zip(han, s2t.convert(han)) if a != b)
+    traditional_only = sum(1 for a, b in zip(han, t2s.convert(han)) if a != b)
+    return "zh-Hant" if traditional_only > simplified_only else "zh-Hans"
+
+
+def detect_language(text: str) -> Optional[str]:
+    """The language of ``text``, or None when it has no words to tell by."""
+    text = _NOT_LANGUAGE.sub(" ", text or "")
+    if _KANA.search(text):
+        return "ja"
+    if _HAN.search(text):
+        return chinese_script(text)
+    if _LATIN_WORD.search(text):
+        return "en"
+    return None
+
+
+def normalise_language(value: Optional[str]) -> Optional[str]:
+    """A language code or name from a widget, a browser ("zh-TW", "ja-JP") or a shopper ("日本語")."""
+    if not value:
+        return None
+    raw = str(value).strip()
+    lowered = raw.lower().replace("_", "-")
+    for code in LANGUAGES:
+        if lowered == code.lower():
+            return code
+    if lowered.startswith("ja"):
+        return "ja"
+    if lowered in ("zh-tw", "zh-hk", "zh-mo") or lowered.startswith("zh-hant"):
+        return "zh-Hant"
+    if lowered.startswith("zh"):
+        return "zh-Hans"
+    if lowered.startswith("en"):
+        return "en"
+    for code, names in LANGUAGE_NAMES.items():
+        if lowered in names:
+            return code
+    return None

@@ -1,0 +1,101 @@
+"""From retrieved passages to what the shopper is told: the best passage trimmed to the answer, or an
+honest abstention with the closest topics."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from knowledge_base.chunking import length_units, sentences
+from knowledge_base.search import KnowledgeBase, Passage
+from knowledge_base.text import tokenize
+
+# Cosine similarity of the best passage under which we say we don't know, per encoder.
+# Calibrated on knowledge_base/eval (answerable vs unanswerable questions) by `make kb-eval`,
+# which prints the sweep; KB_MIN_SCORE overrides.
+DEFAULT_MIN_SCORE = {"e5": 0.84, "minilm": 0.33, "use": 0.26}
+GUIDE_KINDS = ("guide", "policy")
+MAX_UNITS = 75  # about three sentences
+MAX_STEP_UNITS = 140  # numbered steps are kept whole up to this
+INTRO_WITHIN = 4  # the introduction answers when it is among the document's best passages
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    passage: Passage
+
+    @property
+    def source(self) -> dict[str, str]:
+        return self.passage.source
+
+
+@dataclass(frozen=True)
+class Abstention:
+    closest: list[Passage] = field(default_factory=list)  # up to two other topics to offer
+
+
+def min_score_for(encoder: str, override: float | None = None) -> float:
+    return override if override is not None else DEFAULT_MIN_SCORE.get(encoder, 0.5)
+
+
+def answer(kb: KnowledgeBase, question: str, filters: Mapping[str, Any] | None = None,
+           min_score: float | None = None, language: str | None = None) -> Answer | Abstention:
+    """Answer ``question`` from guides and policies (and products unless filtered out)."""
+    threshold = min_score_for(kb.encoder.name, min_score)
+    chunks = search_in_language(kb, question, k=12, filters=filters, language=language)
+    documents = _one_per_document(chunks)
+    if not documents or documents[0].dense < threshold:
+        return Abstention(closest=documents[:2])
+    best = documents[0]
+    # A document's introduction sums it up; when it ranks among that document's best few passages, the
+    # question is a general one ("what's your return policy?") and the introduction is the better answer.
+    own = [p for p in chunks if p.doc_id == best.doc_id][:INTRO_WITHIN]
+    intro = next((p for p in own if not p.chunk.heading), None)
+    chosen = intro if intro is not None and best.chunk.heading else best
+    return Answer(text=trim(chosen.chunk.text, question), passage=chosen)
+
+
+def _one_per_document(passages: list[Passage]) -> list[Passage]:
+    seen: set[str] = set()
+    result = []
+    for passage in passages:
+        if passage.doc_id not in seen:
+            seen.add(passage.doc_id)
+            result.append(passage)
+    return result
+
+
+def search_in_language(kb: KnowledgeBase, query: str, k: int, filters: Mapping[str, Any] | None,
+                       language: str | None) -> list[Passage]:
+    """Passages (several per document) in the shopper's language first; other languages only where
+    the shopper's has none."""
+    base = dict(filters or {})
+    if language:
+        own = kb.search(query, k=k, filters={**base, "language": language}, unique_documents=False)
+        if own:
+            return own
+    return kb.search(query, k=k, filters=base or None, unique_documents=False)
+
+
+_STEP = re.compile(r"^\s*(\d+\.|[-*])\s", re.M)
+
+
+def trim(text: str, question: str = "") -> str:
+    """The passage cut to its answer: the leading sentences, plus the sentence that matches the
+    question best if it comes later. Numbered steps stay whole."""
+    if length_units(text) <= MAX_UNITS or (_STEP.search(text) and length_units(text) <= MAX_STEP_UNITS):
+        return text.strip()
+    parts = sentences(text)
+    wanted = set(tokenize(question))
+    best = max(range(len(parts)), key=lambda i: len(wanted & set(tokenize(parts[i]))), default=0)
+    chosen: list[int] = []
+    size = 0
+    for i, part in enumerate(parts):
+        if size and size + length_units(part) > MAX_UNITS:
+            break
+        chosen.append(i)
+        size += length_units(part)
+    if best not in chosen and len(wanted & set(tokenize(parts[best]))) > 0:
+        chosen.append(best)
+    return " ".join(parts[i] for i in chosen).strip()

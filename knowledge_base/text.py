@@ -1,0 +1,84 @@
+"""Language-aware tokens for BM25: stemmed words for Latin text, jieba words for Chinese, and
+morphemes (fugashi + unidic-lite) for Japanese, falling back to character bigrams where the analyser
+is not installed."""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+
+logger = logging.getLogger(__name__)
+
+_RUNS = re.compile(
+    r"(?P<latin>[a-z0-9][a-z0-9'’-]*)"
+    r"|(?P<cjk>[\u3040-\u30ff\u31f0-\u31ff\u3400-\u9fff\uf900-\ufaff]+)"
+)
+_KANA = re.compile(r"[\u3040-\u30ff]")
+
+# Function words that carry no topic; kept short on purpose (negations and question words stay).
+ENGLISH_STOPWORDS = frozenset("""
+a an the and or but if then of to in on at by for with from as is are was were be been being am do does did
+i me my mine we us our you your yours he she it its they them their this that these those there here
+can could would should will shall may might must have has had having get got just so very really please
+hi hello hey thanks thank ok okay im i'm it's its about into any some also too
+""".split())
+CJK_STOPWORDS = frozenset("的 了 吗 嗎 呢 吧 啊 是 我 你 请 請 么 麼 一下 の は が を に で と も か です ます ください".split())
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width to half-width) and lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer  # PyStemmer, the Snowball stemmers
+
+    return Stemmer.Stemmer("english")
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+@functools.lru_cache(maxsize=1)
+def _japanese_tagger():
+    try:
+        import fugashi
+
+        return fugashi.Tagger()
+    except Exception as exc:  # not installed or no dictionary: bigrams still work
+        logger.info("Japanese analyser unavailable (%s); using character bigrams", exc)
+        return None
+
+
+def _bigrams(run: str) -> list[str]:
+    return [run] if len(run) < 2 else [run[i:i + 2] for i in range(len(run) - 1)]
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens of ``text`` for BM25 in any of the shop's languages (mixed scripts welcome)."""
+    tokens: list[str] = []
+    stem = _stemmer().stemWord
+    text = normalise(text)
+    japanese = bool(_KANA.search(text))  # kana anywhere: the Han runs are Japanese too
+    for match in _RUNS.finditer(text):
+        run = match.group(0)
+        if match.lastgroup == "latin":
+            word = run.strip("'’-")
+            if word and word not in ENGLISH_STOPWORDS:
+                tokens.append(stem(word))
+        elif japanese:
+            tagger = _japanese_tagger()
+            words = [w.surface for w in tagger(run)] if tagger is not None else _bigrams(run)
+            tokens.extend(w for w in words if w not in CJK_STOPWORDS)
+        else:
+            words = _jieba().lcut_for_search(run)
+            tokens.extend(w for w in words if w.strip() and w not in CJK_STOPWORDS)
+    return tokens
