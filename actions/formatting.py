@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Iterable, Optional
 
-from actions.localization import local_day, local_money, phrase
+from actions.localization import current_language, local_day, local_money, maybe_phrase, phrase
 from actions.shop.views import OrderItemView
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "TWD": "NT$"}
@@ -34,9 +34,12 @@ def items_summary(items: Iterable[OrderItemView], limit: int = 3) -> str:
     items = list(items)
     parts = []
     for item in items[:limit]:
-        details = ", ".join(v for v in (item.color, item.size) if v)
+        details = phrase("product.line_separator").join(
+            maybe_phrase(f"{kind}.{value}", value) for kind, value in (("color", item.color), ("size", item.size))
+            if value)
         label = f"{item.quantity}× {item.name}" if item.quantity > 1 else item.name
-        parts.append(f"{label} ({details})" if details else label)
+        parts.append(f"{label} ({details})" if details and current_language() == "en"
+                     else f"{label}（{details}）" if details else label)
     if len(items) > limit:
         parts.append(phrase("note.items_more", count=len(items) - limit))
     return phrase("note.items_separator").join(parts)

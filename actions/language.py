@@ -14,12 +14,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
-from assistant.language import DEFAULT_LANGUAGE, LANGUAGE_NAMES, detect_language, normalise_language
+from assistant.language import (DEFAULT_LANGUAGE, LANGUAGE_NAMES, detect_language, normalise_language,
+                                script_neutral)
 
 SET_LANGUAGE_INTENT = "set_language"
 # Short Latin replies ("ok", "yes", "SO123456 thanks") inside a Chinese or Japanese conversation
 # do not switch it to English.
 MIN_ENGLISH_WORDS = 3
+CHINESE = ("zh-Hans", "zh-Hant")
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -44,6 +46,8 @@ def detected(text: str, current: Optional[str]) -> Optional[str]:
     language = detect_language(text)
     if language == "en" and current not in (None, "en") and len(_WORD.findall(text)) < MIN_ENGLISH_WORDS:
         return current
+    if language in CHINESE and current in CHINESE and script_neutral(text):
+        return current  # characters shared by both scripts do not switch simplified and traditional
     return language
 
 

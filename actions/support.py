@@ -79,11 +79,10 @@ class ActionFallback(ShopAction):
         if order_ids and tracker.get_intent_of_latest_message() in ("inform", FALLBACK):
             dispatcher.utter_message(response="utter_what_about_order", order_id=order_ids[0])
             return []
-        if tracker.get_intent_of_latest_message() == FALLBACK:
-            if about_last_product(tracker):  # "any left in M?" right after product results
-                return ActionProductQuestion().perform(dispatcher, tracker, services)
-            if answer_shop_question(dispatcher, tracker, services):
-                return []  # a shop question the guides answer, in words the NLU did not expect
+        if about_last_product(tracker):  # "any left in M?" right after product results
+            return ActionProductQuestion().perform(dispatcher, tracker, services)
+        if tracker.get_intent_of_latest_message() == FALLBACK and answer_shop_question(dispatcher, tracker, services):
+            return []  # a shop question the guides answer, in words the NLU did not expect
         if consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(response="utter_fallback_offer_human")
             return [SlotSet("awaiting_confirmation", "handoff")]

@@ -36,13 +36,24 @@ def _converters():
     return OpenCC("s2t"), OpenCC("t2s")
 
 
-def chinese_script(text: str) -> str:
-    """zh-Hans or zh-Hant for Chinese ``text`` (ties, e.g. text of shared characters only, are zh-Hans)."""
+def script_counts(text: str) -> tuple[int, int]:
+    """How many of ``text``'s Han characters exist only in simplified, and only in traditional, form."""
     s2t, t2s = _converters()
     han = "".join(_HAN.findall(text))
     simplified_only = sum(1 for a, b in zip(han, s2t.convert(han)) if a != b)
     traditional_only = sum(1 for a, b in zip(han, t2s.convert(han)) if a != b)
+    return simplified_only, traditional_only
+
+
+def chinese_script(text: str) -> str:
+    """zh-Hans or zh-Hant for Chinese ``text`` (ties, e.g. text of shared characters only, are zh-Hans)."""
+    simplified_only, traditional_only = script_counts(text)
     return "zh-Hant" if traditional_only > simplified_only else "zh-Hans"
+
+
+def script_neutral(text: str) -> bool:
+    """True for Chinese text whose characters read the same in both scripts ("我要找真人客服")."""
+    return script_counts(text) == (0, 0)
 
 
 def detect_language(text: str) -> Optional[str]:

@@ -43,7 +43,8 @@ def _files(paths: Iterable[Path]) -> list[Path]:
 def content_hash(config: Path = CONFIG, data: Path = TRAINING_DATA) -> str:
     """Hash of every input that shapes the trained model."""
     digest = hashlib.sha256()
-    inputs = [config, DOMAIN, data, COMPONENTS, REPO_ROOT / "requirements" / "rasa.txt"]
+    inputs = [config, DOMAIN, data, COMPONENTS, REPO_ROOT / "assistant" / "segmenters.py",
+              REPO_ROOT / "requirements" / "rasa.txt"]
     for path in _files(inputs):
         digest.update(str(path.relative_to(REPO_ROOT)).encode())
         digest.update(path.read_bytes())

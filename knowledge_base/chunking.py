@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass
 from knowledge_base.documents import Document, Section
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+(?=\d+\.\s|[-*]\s)")
-_UNIT = re.compile(r"[A-Za-z0-9][\w'’.-]*|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[A-Za-z0-9][\w'’.-]*")
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ class Chunk:
 
 
 def length_units(text: str) -> int:
-    """Words for Latin text, characters for Chinese and Japanese (a fair measure of both)."""
-    return len(_UNIT.findall(text))
+    """Words for Latin text; for Chinese and Japanese, two characters count as one word (about what a
+    translated passage of the same content comes to), so a section is cut alike in every language."""
+    return len(_WORD.findall(text)) + (len(_CJK_CHAR.findall(text)) + 1) // 2
 
 
 def sentences(text: str) -> list[str]:

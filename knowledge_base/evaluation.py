@@ -87,13 +87,16 @@ def evaluate(kb: KnowledgeBase, questions: list[Question], min_score: float | No
                               "answerable": len(answerable), "unanswerable": len(questions) - len(answerable)}
     failures: list[dict[str, Any]] = []
     timings: list[float] = []
+    languages = {chunk.language for chunk in kb.chunks}
     confidences: list[tuple[float, bool]] = []
     for mode in modes:
         ranks: list[int | None] = []
         by_language: dict[str, list[int | None]] = defaultdict(list)
         for q in questions:
             started = time.perf_counter()
-            passages = kb.search(q.text, k=DEPTH, mode=mode)
+            # as the assistant does: the shopper's language first, when the content has it
+            own = {"language": q.language} if q.language in languages else None
+            passages = kb.search(q.text, k=DEPTH, mode=mode, filters=own) or kb.search(q.text, k=DEPTH, mode=mode)
             if mode == "hybrid":
                 timings.append(time.perf_counter() - started)
                 confidences.append((passages[0].dense if passages else 0.0, q.answerable))

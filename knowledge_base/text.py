@@ -8,6 +8,8 @@ import logging
 import re
 import unicodedata
 
+from assistant.segmenters import chinese_words, japanese_words, to_simplified
+
 logger = logging.getLogger(__name__)
 
 _RUNS = re.compile(
@@ -38,24 +40,12 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
-@functools.lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
-
-@functools.lru_cache(maxsize=1)
-def _japanese_tagger():
+def _japanese(run: str) -> list[str]:
     try:
-        import fugashi
-
-        return fugashi.Tagger()
-    except Exception as exc:  # not installed or no dictionary: bigrams still work
+        return [word for word, _ in japanese_words(run)]
+    except Exception as exc:  # noqa: BLE001 - no analyser or dictionary: bigrams still work
         logger.info("Japanese analyser unavailable (%s); using character bigrams", exc)
-        return None
+        return _bigrams(run)
 
 
 def _bigrams(run: str) -> list[str]:
@@ -75,10 +65,8 @@ def tokenize(text: str) -> list[str]:
             if word and word not in ENGLISH_STOPWORDS:
                 tokens.append(stem(word))
         elif japanese:
-            tagger = _japanese_tagger()
-            words = [w.surface for w in tagger(run)] if tagger is not None else _bigrams(run)
+            tokens.extend(w for w in _japanese(run) if w not in CJK_STOPWORDS)
+        else:  # traditional text is matched in its simplified form, the one jieba's dictionary knows
+            words = [word for word, _ in chinese_words(to_simplified()(run), for_search=True)]
             tokens.extend(w for w in words if w not in CJK_STOPWORDS)
-        else:
-            words = _jieba().lcut_for_search(run)
-            tokens.extend(w for w in words if w.strip() and w not in CJK_STOPWORDS)
     return tokens

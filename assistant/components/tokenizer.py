@@ -1,61 +1,91 @@
-"""Tokenizer that keeps order numbers and emails whole and masks them for features.
+"""Tokenizer for English, Chinese and Japanese that keeps order numbers and emails whole.
 
-Shoppers paste order numbers ("SO482913", "#so-482913", "482913") and emails
-into their questions. Left as-is, each number is a new, unseen token, and the
-classifier learns "contains an order number" instead of "asks where the order
-is". This tokenizer (a whitespace tokenizer for Latin text) turns each such
-span into a single token whose text is a placeholder (``ordernumber``,
-``emailaddress``) while keeping the span's offsets, so entity extraction still
-returns the shopper's real value. It also stores the message text with the
-spans replaced by plain words (``order number``, ``email address``) under
-``MASKED_TEXT`` for sentence encoders.
+Splits by script:
+
+- Latin text (and digits, full-width included): words, punctuation dropped, like a whitespace tokenizer;
+- Han text: jieba's segmenter (the words of ``我的订单到哪了`` are ``我 的 订单 到 哪 了``); traditional
+  characters are segmented through their simplified form (OpenCC), which jieba's dictionary knows;
+- text with kana: morphemes from fugashi with the unidic-lite dictionary (``注文 は いつ 届き ます か``);
+  when a message has kana anywhere, its Han runs are Japanese too.
+
+Mixed text ("iPhone 15 的保护壳") gets each part from its own splitter, with offsets into the
+original text, so entities line up in every language.
+
+Shoppers paste order numbers ("SO482913", "#so-482913", "ＳＯ４８２９１３", "482913") and emails into
+their questions, often with no space around them in Chinese and Japanese. Each such span becomes one
+token whose text is a placeholder (``ordernumber``, ``emailaddress``), keeping the span's offsets, so
+the classifier learns "asks where the order is" rather than a new unseen number, while entity
+extraction still returns the shopper's real value. The message text with those spans replaced by plain
+words (``order number``, ``email address``) is stored under ``MASKED_TEXT`` for sentence encoders.
 """
 from __future__ import annotations
 
 import re
 from typing import Any, Dict, List, Pattern, Text, Tuple
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.tokenizers.tokenizer import Token
-from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from assistant.segmenters import chinese_words, japanese_words
+
 MASKED_TEXT = "shop_masked_text"
 
-# (pattern, token placeholder, words for sentence encoders)
+# (pattern, token placeholder, words for sentence encoders). No word boundary before the order number:
+# in Chinese and Japanese it follows a character directly ("订单SO482913到了吗").
 DEFAULT_SPANS = {
     "email": (r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", "emailaddress", "email address"),
-    "order_id": (r"(?<![\w@.])#?(?:[SsＳｓ][OoＯｏ][- ]?)?[0-9０-９]{6}(?![\w@])", "ordernumber", "order number"),
+    "order_id": (r"(?<![A-Za-z0-9@.])#?(?:[SsＳｓ][OoＯｏ][- ]?)?[0-9０-９]{6}(?![A-Za-z0-9０-９@])",
+                 "ordernumber", "order number"),
 }
+
+_CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+# a word may start with a currency sign, so "$50" stays one token, as price entities are annotated
+_RUNS = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[$€£¥]?[^\W{_CJK}_]+(?:['’.,-][^\W{_CJK}_]+)*)")
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+
+
+def split_cjk(run: str, japanese: bool) -> List[Tuple[str, int]]:
+    """(word, offset in ``run``) for a run of Chinese or Japanese characters."""
+    return japanese_words(run) if japanese else chinese_words(run)
+
+
+def split_words(text: str, offset: int = 0, japanese: bool | None = None) -> List[Token]:
+    """Tokens of ``text`` (no protected spans inside), offsets shifted by ``offset``."""
+    if japanese is None:
+        japanese = bool(_KANA.search(text))
+    tokens: List[Token] = []
+    for match in _RUNS.finditer(text):
+        start = offset + match.start()
+        if match.lastgroup == "word":
+            tokens.append(Token(match.group(0), start))
+            continue
+        for word, at in split_cjk(match.group(0), japanese):
+            tokens.append(Token(word, start + at))
+    return tokens
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class ShopTokenizer(WhitespaceTokenizer):
-    """Whitespace tokens, with emails and order numbers kept whole and masked."""
+class ShopTokenizer(Tokenizer):
+    """Script-aware tokens (Latin words, jieba, fugashi), with emails and order numbers whole and masked."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**WhitespaceTokenizer.get_default_config(), "mask_spans": True}
+        return {
+            **Tokenizer.get_default_config(),
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+            "mask_spans": True,
+        }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         super().__init__(config)
         self._spans: List[Tuple[Pattern[str], str, str]] = [
             (re.compile(pattern), placeholder, words) for pattern, placeholder, words in DEFAULT_SPANS.values()
         ]
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ShopTokenizer:
-        return cls(config)
 
     def _protected(self, text: str) -> List[Tuple[int, int, str, str]]:
         """Non-overlapping (start, end, placeholder, words) spans, earliest first."""
@@ -68,26 +98,19 @@ class ShopTokenizer(WhitespaceTokenizer):
         return sorted(found)
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
-        tokens = super().tokenize(message, attribute)
-        if attribute != TEXT or not self._config["mask_spans"]:
-            return tokens
         text = message.get(attribute) or ""
-        spans = self._protected(text)
-        if not spans:
-            message.set(MASKED_TEXT, text)
-            return tokens
-        merged: List[Token] = []
-        for token in tokens:
-            if not any(token.start < end and start < token.end for start, end, _, _ in spans):
-                merged.append(token)
-        for start, end, placeholder, _ in spans:
-            merged.append(Token(placeholder, start, end=end, lemma=placeholder))
-        merged.sort(key=lambda t: t.start)
-        masked, last = [], 0
-        for start, end, _, words in spans:
-            masked.append(text[last:start])
-            masked.append(words)
+        japanese = bool(_KANA.search(text))
+        spans = self._protected(text) if attribute == TEXT and self._config["mask_spans"] else []
+        tokens: List[Token] = []
+        masked: List[str] = []
+        last = 0
+        for start, end, placeholder, words in spans:
+            tokens.extend(split_words(text[last:start], last, japanese))
+            tokens.append(Token(placeholder, start, end=end, lemma=placeholder))
+            masked.extend([text[last:start], words])
             last = end
-        masked.append(text[last:])
-        message.set(MASKED_TEXT, "".join(masked))
-        return merged
+        tokens.extend(split_words(text[last:], last, japanese))
+        if attribute == TEXT:
+            masked.append(text[last:])
+            message.set(MASKED_TEXT, "".join(masked))
+        return tokens

@@ -146,3 +146,43 @@ def test_tokenizer_leaves_other_numbers_alone():
     tokens, masked = shop_tokens("boots under 100 dollars, postal code 10115 or 1234567")
     assert "ordernumber" not in [t.text for t in tokens]
     assert masked == "boots under 100 dollars, postal code 10115 or 1234567"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("我的订单到哪了", ["我", "的", "订单", "到", "哪", "了"]),
+    ("我的訂單到哪裡了", ["我", "的", "訂單", "到", "哪裡", "了"]),
+    ("注文はいつ届きますか", ["注文", "は", "いつ", "届き", "ます", "か"]),
+])
+def test_tokenizer_splits_chinese_and_japanese_into_words(text, words):
+    tokens, _ = shop_tokens(text)
+    assert [t.text for t in tokens] == words
+    assert all(text[t.start:t.end] == t.text for t in tokens)
+
+
+def test_tokenizer_handles_mixed_scripts_with_offsets():
+    text = "iPhone 15 的保护壳"
+    tokens, _ = shop_tokens(text)
+    assert [t.text for t in tokens][:2] == ["iPhone", "15"]
+    assert "保护" in [t.text for t in tokens] or "保护壳" in [t.text for t in tokens]
+    assert all(text[t.start:t.end] == t.text for t in tokens)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("我的订单SO482913到哪了", "SO482913"),
+    ("訂單ＳＯ４８２９１３還沒到", "ＳＯ４８２９１３"),
+    ("注文番号は#so-482913です", "#so-482913"),
+    ("482913の注文", "482913"),
+])
+def test_order_numbers_stay_whole_inside_chinese_and_japanese(text, value):
+    tokens, masked = shop_tokens(text)
+    [token] = [t for t in tokens if t.text == "ordernumber"]
+    assert text[token.start:token.end] == value
+    assert "order number" in masked
+
+
+def test_emails_stay_whole_next_to_japanese():
+    text = "メールはtanaka.yuki@example.jpです"
+    tokens, masked = shop_tokens(text)
+    [email] = [t for t in tokens if t.text == "emailaddress"]
+    assert text[email.start:email.end] == "tanaka.yuki@example.jp"
+    assert masked == "メールはemail addressです"

@@ -97,3 +97,9 @@ def test_address_problems_are_worded_in_the_shoppers_language(policy):
     invalid = validate_address("Main St 1", "Berlin", "1", "DE", policy=policy).errors["postal_code"]
     japanese = local_problem(invalid, "ja")
     assert "「1」" in japanese and not re.search(r"[A-Za-z]{3,}", japanese.replace("Germany", ""))
+
+
+def test_characters_shared_by_both_scripts_keep_the_chinese_script():
+    assert detected("我要找真人客服", "zh-Hant") == "zh-Hant"
+    assert detected("我要找真人客服", "en") == "zh-Hans"
+    assert detected("我要退貨", "zh-Hans") == "zh-Hant"  # 貨 is traditional only
