@@ -20,7 +20,7 @@ the launcher can import it.
 | ``KB_CONTENT_DIR`` | ``<repo>/knowledge_base/content`` | the shop's guides, policies and product catalogue |
 | ``KB_INDEX_DIR`` | ``<SHOP_VAR_DIR>/kb`` | where ``make kb-build`` writes the index |
 | ``KB_ENCODER`` | ``e5`` | sentence encoder: ``e5`` (multilingual), ``minilm`` (English), ``use`` |
-| ``KB_INDEX_TYPE`` | ``auto`` | faiss index: ``flat`` (exact), ``ivf``, ``hnsw``; ``auto`` = flat up to 50,000 chunks |
+| ``KB_INDEX_TYPE`` | ``auto`` | faiss index: ``flat`` (exact), ``ivf``, ``hnsw``; ``auto`` = flat up to 50,000 chunks, then IVF |
 | ``KB_MIN_SCORE`` | per encoder (calibrated) | below this cosine similarity the assistant says it does not know |
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@
 
 Vectors are random unit vectors of the encoder's width (384) with some cluster structure, which is a
 fair stand-in for timing; recall is measured against the exact flat index on the same data. Prints JSON.
-The crossover it shows is where ``KB_INDEX_TYPE=auto`` switches from flat to HNSW.
+The crossover it shows is where ``KB_INDEX_TYPE=auto`` switches from flat to IVF.
 """
 from __future__ import annotations
 
