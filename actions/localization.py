@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional
 
@@ -101,6 +101,3 @@ def local_money(value: str, currency: str, language: Optional[str] = None) -> Op
 def language_name(code: str, language: Optional[str] = None) -> str:
     return maybe_phrase(f"language_name.{code}", code, language)
 
-
-def as_datetime_date(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value

@@ -14,7 +14,6 @@ from knowledge_base.text import tokenize
 # Calibrated on knowledge_base/eval (answerable vs unanswerable questions) by `make kb-eval`,
 # which prints the sweep; KB_MIN_SCORE overrides.
 DEFAULT_MIN_SCORE = {"e5": 0.84, "minilm": 0.33, "use": 0.26}
-GUIDE_KINDS = ("guide", "policy")
 MAX_UNITS = 75  # about three sentences
 MAX_STEP_UNITS = 140  # numbered steps are kept whole up to this
 INTRO_WITHIN = 4  # the introduction answers when it is among the document's best passages

@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -197,8 +197,3 @@ def product_document(p: dict[str, Any], path: str) -> Document:
         },
     )
 
-
-def iter_sections(documents: list[Document]) -> Iterator[tuple[Document, Section]]:
-    for doc in documents:
-        for section in doc.sections:
-            yield doc, section

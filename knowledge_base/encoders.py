@@ -40,6 +40,8 @@ class Encoder(ABC):
     def __init__(self) -> None:
         self._model = None
         self._lock = threading.Lock()
+        # one encode at a time: actions run in worker threads, and the native engines share one model
+        self._encoding = threading.Lock()
 
     def _loaded(self):
         with self._lock:
@@ -63,7 +65,8 @@ class Encoder(ABC):
     def _encode_all(self, texts: Sequence[str], mode: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise(self._encode(list(texts), mode))
+        with self._encoding:
+            return _normalise(self._encode(list(texts), mode))
 
 
 class E5Encoder(Encoder):

@@ -78,7 +78,7 @@ class KnowledgeBase:
         corpus = [tokenize(f"{chunk.embed_text} {' '.join(self.documents.get(chunk.doc_id, {}).get('tags', []))}")
                   or [""] for chunk in chunks]
         self._bm25.index(corpus, show_progress=False)
-        self._lock = threading.Lock()  # bm25s scoring and the native encoders are not re-entrant
+        self._lock = threading.Lock()  # bm25s scoring is not re-entrant (the encoder locks itself)
 
     @classmethod
     def load(cls, index_dir: str | Path, encoder: str | Encoder = "e5") -> KnowledgeBase:
