@@ -5,7 +5,7 @@ RASA_PY := .venv-rasa/bin/python
 export HF_HUB_OFFLINE := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test setup setup-data sample-orders nlu-eval bench train seed kb-build kb-eval kb-bench clean
+.PHONY: agent agent-password run test setup setup-data sample-orders nlu-eval bench train seed kb-build kb-eval kb-bench clean
 
 run: setup                 ## set up, then start the assistant (Ctrl-C stops it)
 	$(ACTIONS_PY) -m assistant.launcher
@@ -43,6 +43,14 @@ kb-bench: setup-data       ## faiss flat vs IVF vs HNSW search time and recall b
 
 bench: setup               ## 50 concurrent shoppers vs a plain `rasa init` bot, print JSON
 	@$(ACTIONS_PY) -m bench.load
+
+agent: setup-data          ## create a support-console agent: make agent USERNAME=alice NAME="Alice Smith"
+	@test -n "$(USERNAME)" || { echo "usage: make agent USERNAME=alice NAME=\"Alice Smith\""; exit 2; }
+	$(ACTIONS_PY) -m assistant.console add-agent "$(USERNAME)" --name "$(NAME)"
+
+agent-password: setup-data ## set an agent's password: make agent-password USERNAME=alice
+	@test -n "$(USERNAME)" || { echo "usage: make agent-password USERNAME=alice"; exit 2; }
+	$(ACTIONS_PY) -m assistant.console set-password "$(USERNAME)"
 
 clean:                     ## remove venvs, models, databases and logs
 	rm -rf .venv-rasa .venv-actions models var .rasa

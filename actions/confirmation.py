@@ -1,7 +1,7 @@
 """Carries out the shopper's yes or no to the question the bot just asked.
 
 The asking action stores what is being confirmed in ``awaiting_confirmation``
-("cancel:SO123456", "refund:...", "return:...", "address:...", "handoff").
+("cancel:SO123456", "refund:...", "return:...", "address:...", "handoff:<reason>").
 A yes or no only counts for a question from the bot's last turn.
 """
 from __future__ import annotations
@@ -18,7 +18,8 @@ from actions.localization import maybe_phrase
 from actions.orders import address_from_slots
 from actions.refunds import create_refund
 from actions.services import Services
-from actions.support import handoff_info
+from actions.handoff import start_handoff
+from actions.shop.handoff_rules import REQUESTED
 
 CLEAR = SlotSet("awaiting_confirmation", None)
 
@@ -60,9 +61,8 @@ class ActionHandleAffirm(ShopAction):
 
     def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
         kind, order_id = _pending(tracker)
-        if kind == "handoff":
-            handoff_info(dispatcher, services)
-            return [CLEAR]
+        if kind == "handoff":  # here order_id carries the reason: complaint, payment_issue, kb_abstention...
+            return start_handoff(dispatcher, tracker, services, order_id or REQUESTED)
         order = verified_order(tracker, services, order_id) if order_id else None
         if order is None:
             dispatcher.utter_message(response="utter_ok")

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import Events, ShopAction
 from actions.localization import current_language, language_name, phrase
 from actions.services import Services, get_knowledge_base
+from actions.shop.handoff_rules import KB_ABSTENTION
 from knowledge_base.answers import Abstention, Answer, answer, min_score_for
 from knowledge_base.search import KnowledgeBase, Passage
 
@@ -48,7 +49,7 @@ def utter_abstention(dispatcher: CollectingDispatcher, reply: Abstention) -> Eve
     buttons = [topic_button(p) for p in reply.closest[:2]]
     buttons.append({"title": phrase("button.talk_to_person"), "payload": "/human_handoff"})
     dispatcher.utter_message(response="utter_kb_abstain", buttons=buttons)
-    return [SlotSet("awaiting_confirmation", "handoff")]
+    return [SlotSet("awaiting_confirmation", f"handoff:{KB_ABSTENTION}")]
 
 
 def shopper_language(tracker: Tracker) -> Optional[str]:

@@ -6,8 +6,10 @@ starts fast and a database problem surfaces as a polite reply, not a crash.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from dataclasses import dataclass
 
+from actions.shop.business_hours import BusinessHours, load_business_hours
 from actions.shop.orders import OrderService
 from actions.shop.policy import Policy
 from actions.shop.refunds import RefundService
@@ -37,6 +39,22 @@ class Services:
     @property
     def verifier(self) -> Verifier:
         return self.shop.verifier
+
+    def business_hours(self) -> BusinessHours:
+        """When agents are online; the file is re-read when it changes, so edits need no restart."""
+        return _business_hours(self.settings.business_hours_file, _mtime(self.settings.business_hours_file))
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@functools.lru_cache(maxsize=4)
+def _business_hours(path: Path, _mtime: float) -> BusinessHours:
+    return load_business_hours(path)
 
 
 @functools.lru_cache(maxsize=1)

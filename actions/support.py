@@ -1,8 +1,6 @@
-"""Reaching a person, complaints and payment problems, and the fallback.
+"""Complaints and payment problems (offer a person), and the fallback.
 
-Live handoff to an agent arrives with the support console; until then the bot
-says honestly how to reach the team (address and hours from the settings and
-policy file).
+The handoff itself (ticket, relay, rating) lives in :mod:`actions.handoff`.
 """
 from __future__ import annotations
 
@@ -13,10 +11,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events, ShopAction, intent_of, user_events_reversed
+from actions.handoff import csat_ticket, rating_from, start_handoff, store_csat
 from actions.knowledge import answer_shop_question
 from actions.localization import current_language, phrase
 from actions.products import ActionProductQuestion, about_last_product
 from actions.services import Services
+from actions.shop.handoff_rules import COMPLAINT, FALLBACK, PAYMENT_ISSUE
 
 FALLBACK = "nlu_fallback"
 
@@ -30,23 +30,6 @@ def support_hours(services: Services) -> str:
     return hours
 
 
-def handoff_info(dispatcher: CollectingDispatcher, services: Services) -> None:
-    dispatcher.utter_message(
-        response="utter_handoff_info",
-        support_email=services.settings.support_email,
-        support_hours=support_hours(services),
-    )
-
-
-class ActionHandoffInfo(ShopAction):
-    def name(self) -> Text:
-        return "action_handoff_info"
-
-    def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
-        handoff_info(dispatcher, services)
-        return [SlotSet("awaiting_confirmation", None)]
-
-
 class ActionOfferHandoff(ShopAction):
     """A complaint or a payment problem: answer, then offer a person."""
 
@@ -55,8 +38,9 @@ class ActionOfferHandoff(ShopAction):
 
     def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
         intent = tracker.get_intent_of_latest_message()
-        dispatcher.utter_message(response="utter_payment_issue" if intent == "payment_issue" else "utter_complaint")
-        return [SlotSet("awaiting_confirmation", "handoff")]
+        reason = PAYMENT_ISSUE if intent == "payment_issue" else COMPLAINT
+        dispatcher.utter_message(response="utter_payment_issue" if reason == PAYMENT_ISSUE else "utter_complaint")
+        return [SlotSet("awaiting_confirmation", f"handoff:{reason}")]
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
@@ -69,12 +53,15 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
 
 
 class ActionFallback(ShopAction):
-    """Not understood: list what the bot can do; the second time in a row, offer a person."""
+    """Not understood: list what the bot can do; the second time in a row, hand off to a person."""
 
     def name(self) -> Text:
         return "action_fallback"
 
     def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+        rating_for = csat_ticket(tracker)
+        if rating_for is not None and rating_from(tracker) is not None:  # a typed "5" after the rating question
+            return store_csat(dispatcher, tracker, services, rating_for)
         order_ids = [e["value"] for e in tracker.latest_message.get("entities", []) if e.get("entity") == "order_id"]
         if order_ids and tracker.get_intent_of_latest_message() in ("inform", FALLBACK):
             dispatcher.utter_message(response="utter_what_about_order", order_id=order_ids[0])
@@ -85,6 +72,6 @@ class ActionFallback(ShopAction):
             return []  # a shop question the guides answer, in words the NLU did not expect
         if consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(response="utter_fallback_offer_human")
-            return [SlotSet("awaiting_confirmation", "handoff")]
+            return start_handoff(dispatcher, tracker, services, FALLBACK)
         dispatcher.utter_message(response="utter_fallback_help")
         return []

@@ -19,6 +19,7 @@ from rasa_sdk.forms import FormValidationAction
 from actions.base import DomainDict, Events, ShopAction, first, verified_customer
 from actions.services import Services, get_services
 from actions.shop.orders import normalize_order_id
+from actions.shop.handoff_rules import VERIFICATION_FAILED
 from actions.shop.verification import normalize_email
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ class ValidateOrderVerificationForm(FormValidationAction):
         result = services.verifier.verify(order_id, email)
         if result.status == "ok":
             logger.info("conversation %s verified for an order", tracker.sender_id)
+            _link_identity(services, result.customer_id, tracker)
             return {
                 "order_id": result.order_id,
                 "email": normalize_email(email),
@@ -121,9 +123,20 @@ class ValidateOrderVerificationForm(FormValidationAction):
         return {"verification_failures": float(failures), "verification_locked": locked}
 
 
+def _link_identity(services: Services, customer_id: Any, tracker: Tracker) -> None:
+    """Remembers this channel's sender as the customer (omnichannel identity); never blocks verification."""
+    try:
+        channel = tracker.get_latest_input_channel() or "rest"
+        services.shop.identities.link(int(customer_id), channel, tracker.sender_id)
+    except Exception:  # noqa: BLE001 - the shopper is verified either way; the log gets the trace
+        logger.exception("conversation %s: linking the channel identity failed", tracker.sender_id)
+
+
 def locked_reply(dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+    from actions.handoff import start_handoff  # handoff imports base helpers this module shares
+
     dispatcher.utter_message(
         response="utter_verification_locked", attempts=services.policy.max_verification_attempts
     )
-    return [SlotSet("awaiting_confirmation", "handoff"), SlotSet("pending_task", None)]
+    return [SlotSet("pending_task", None), *start_handoff(dispatcher, tracker, services, VERIFICATION_FAILED)]
 

@@ -6,6 +6,7 @@ Ctrl-C stops every process started here.
 from __future__ import annotations
 
 import json
+import secrets
 import logging
 import signal
 import subprocess
@@ -27,6 +28,23 @@ def sample_orders() -> list[dict]:
     return [json.loads(line) for line in output.splitlines() if line.strip()]
 
 
+def demo_agent() -> str:
+    """On a shop with no agent yet, creates ``admin`` with a random password and says so (once)."""
+    password = secrets.token_urlsafe(12)
+    result = subprocess.run(
+        [str(ACTIONS_PYTHON), "-m", "assistant.console", "list-agents"],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    )
+    if " active" in result.stdout:
+        return "  Console login: your agent accounts (add one: make agent USERNAME=you)"
+    subprocess.run(
+        [str(ACTIONS_PYTHON), "-m", "assistant.console", "add-agent", "admin", "--name", "Admin",
+         "--password-stdin"],
+        cwd=REPO_ROOT, input=password + "\n", capture_output=True, text=True, check=True,
+    )
+    return f"  Console login: admin / {password}  (created now; change it: make agent-password USERNAME=admin)"
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="[run] %(message)s")
     model = ensure_model()
@@ -41,6 +59,7 @@ def main() -> None:
     try:
         stack.start_action_server()
         stack.start_rasa(model)
+        stack.start_console()
     except StartupError as exc:
         logger.error("%s", exc)
         stack.stop()
@@ -54,6 +73,9 @@ The assistant is running.
   socket.io:   {url}/socket.io  (events user_uttered / bot_uttered)
   HTTP API:    {url}/status{'  (token required: RASA_AUTH_TOKEN)' if stack.settings.rasa_auth_token else ''}
   Actions:     {stack.action_server_url}/health
+  Demo shop:   {stack.console_url}/shop  (the chat widget is on the page)
+  Console:     {stack.console_url}/  (support agents: queue, tickets, history, metrics)
+{demo_agent()}
   Logs:        {stack.log_dir}
 
 Orders to try (order number + email verify you):""",

@@ -22,6 +22,11 @@ the launcher can import it.
 | ``KB_ENCODER`` | ``e5`` | sentence encoder: ``e5`` (multilingual), ``minilm`` (English), ``use`` |
 | ``KB_INDEX_TYPE`` | ``auto`` | faiss index: ``flat`` (exact), ``ivf``, ``hnsw``; ``auto`` = flat up to 50,000 chunks, then IVF |
 | ``KB_MIN_SCORE`` | per encoder (calibrated) | below this cosine similarity the assistant says it does not know |
+| ``CONSOLE_PORT`` | ``8080`` | support console, demo shop page and chat widget (aiohttp) |
+| ``RASA_URL`` | ``http://<SHOP_HOST>:<RASA_PORT>`` | where the console reaches Rasa's HTTP API (agent replies, handoff end) |
+| ``PUBLIC_RASA_URL`` | ``RASA_URL`` | the Rasa address browsers use for the widget's socket.io connection |
+| ``SHOP_BUSINESS_HOURS_FILE`` | ``<repo>/actions/shop/business_hours.yml`` | when agents are online (time zone, weekly hours, holidays) |
+| ``CONSOLE_SECURE_COOKIES`` | ``false`` | mark the console's session cookie ``Secure`` (set it behind HTTPS) |
 """
 from __future__ import annotations
 
@@ -77,6 +82,11 @@ class Settings:
     kb_encoder: str = "e5"
     kb_index_type: str = "auto"
     kb_min_score: Optional[float] = None  # None: the encoder's calibrated default
+    console_port: int = 8080
+    rasa_url: str = "http://127.0.0.1:5005"
+    public_rasa_url: str = "http://127.0.0.1:5005"
+    business_hours_file: Path = field(default=REPO_ROOT / "actions" / "shop" / "business_hours.yml")
+    secure_cookies: bool = False
 
 
 def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
@@ -85,11 +95,13 @@ def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
     var_dir = Path(_env(environ, "SHOP_VAR_DIR", str(REPO_ROOT / "var")))
     action_port = _port(environ, "ACTION_SERVER_PORT", 5055)
     host = _env(environ, "SHOP_HOST", "127.0.0.1")
+    rasa_port = _port(environ, "RASA_PORT", 5005)
+    rasa_url = _env(environ, "RASA_URL", f"http://{host}:{rasa_port}").rstrip("/")
     return Settings(
         database_url=_env(environ, "DATABASE_URL", f"sqlite:///{var_dir / 'shop.db'}"),
         policy_file=Path(_env(environ, "SHOP_POLICY_FILE", str(REPO_ROOT / "actions" / "shop" / "policy.yml"))),
         host=host,
-        rasa_port=_port(environ, "RASA_PORT", 5005),
+        rasa_port=rasa_port,
         action_server_port=action_port,
         action_server_url=_env(environ, "ACTION_SERVER_URL", f"http://{host}:{action_port}/webhook"),
         rasa_auth_token=_env(environ, "RASA_AUTH_TOKEN", ""),
@@ -102,4 +114,10 @@ def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
         kb_encoder=_env(environ, "KB_ENCODER", "e5"),
         kb_index_type=_env(environ, "KB_INDEX_TYPE", "auto"),
         kb_min_score=_float(environ, "KB_MIN_SCORE"),
+        console_port=_port(environ, "CONSOLE_PORT", 8080),
+        rasa_url=rasa_url,
+        public_rasa_url=_env(environ, "PUBLIC_RASA_URL", rasa_url).rstrip("/"),
+        business_hours_file=Path(_env(environ, "SHOP_BUSINESS_HOURS_FILE",
+                                      str(REPO_ROOT / "actions" / "shop" / "business_hours.yml"))),
+        secure_cookies=_env(environ, "CONSOLE_SECURE_COOKIES", "false").lower() in ("1", "true", "yes"),
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from assistant.credentials import render_credentials
 from assistant.endpoints import render_endpoints
 from assistant.settings import REPO_ROOT, Settings, get_settings
 from assistant.training import rasa_env
@@ -24,7 +25,6 @@ logger = logging.getLogger(__name__)
 
 ACTIONS_PYTHON = REPO_ROOT / ".venv-actions" / "bin" / "python"
 RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
-CREDENTIALS = REPO_ROOT / "assistant" / "credentials.yml"
 
 
 class StartupError(RuntimeError):
@@ -65,6 +65,10 @@ class Stack:
     def action_server_url(self) -> str:
         return f"http://{self.settings.host}:{self.settings.action_server_port}"
 
+    @property
+    def console_url(self) -> str:
+        return f"http://{self.settings.host}:{self.settings.console_port}"
+
     def _spawn(self, name: str, command: List[str]) -> tuple[subprocess.Popen, Path]:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{name}.log"
@@ -89,11 +93,12 @@ class Stack:
 
     def start_rasa(self, model: Path, timeout: float = 300) -> None:
         endpoints = render_endpoints(self.settings, self.log_dir / "endpoints.yml")
+        credentials = render_credentials(self.env, self.log_dir / "credentials.yml")
         command = [
             str(RASA_PYTHON), "-m", "assistant.rasa_server", "run",
             "--model", str(model),
             "--endpoints", str(endpoints),
-            "--credentials", str(CREDENTIALS),
+            "--credentials", str(credentials),
             "--interface", self.settings.host,
             "--port", str(self.settings.rasa_port),
             "--enable-api", "--cors", "*",
@@ -102,6 +107,34 @@ class Stack:
             command += ["--auth-token", self.settings.rasa_auth_token]
         process, log = self._spawn("rasa", command)
         wait_http(f"{self.rasa_url}/", timeout, process, log)
+
+    def start_console(self, timeout: float = 60) -> None:
+        """The support console, demo shop page and chat widget (aiohttp, actions venv)."""
+        process, log = self._spawn(
+            "console",
+            [str(ACTIONS_PYTHON), "-m", "assistant.console", "serve", "--port", str(self.settings.console_port)],
+        )
+        wait_http(f"{self.console_url}/health", timeout, process, log)
+
+    def restart_rasa(self, model: Path, timeout: float = 300) -> None:
+        """Stops the Rasa server and starts it again on the same port (the widget's reconnect test)."""
+        rasa = [p for p in self.processes if "assistant.rasa_server" in " ".join(map(str, p.args))]
+        if not rasa:
+            raise StartupError("restart_rasa: this stack has no Rasa process; call start_rasa first")
+        for process in rasa:
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            self.processes.remove(process)
+        logger.info("stopped Rasa; starting it again on port %s", self.settings.rasa_port)
+        self.start_rasa(model, timeout)
 
     def stop(self, timeout: float = 20) -> None:
         """Stops every process this stack started (SIGTERM, then SIGKILL)."""

@@ -10,6 +10,7 @@ unchanged project never trains twice and tests share one trained model.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import logging
 import os
@@ -99,12 +100,22 @@ def train(
 
 
 def ensure_model(force: bool = False) -> Path:
-    """Returns the model for the current content, training it first if needed."""
+    """Returns the model for the current content, training it first if needed.
+
+    One training at a time per model folder: a second caller (tests, ``make run``)
+    waits for the first and then uses its model instead of training in parallel.
+    """
     path = model_path()
     if path.exists() and not force:
         logger.info("model %s is up to date", path.name)
         return path
-    return train(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists() and not force:
+            logger.info("model %s was trained meanwhile", path.name)
+            return path
+        return train(path)
 
 
 def main(argv: Optional[list[str]] = None) -> None:

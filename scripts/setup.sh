@@ -57,6 +57,27 @@ fi
 
 export HF_HUB_OFFLINE=1 RASA_TELEMETRY_ENABLED=false
 
+# ---- Chromium for the browser tests (Debian's; Playwright drives it) ---------
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian's chromium and chromium-driver (browser tests)"
+    { apt-get update -qq && apt-get install -y -qq chromium chromium-driver; } >>var/log/apt.log 2>&1 \
+      || { tail -20 var/log/apt.log >&2; echo "[setup] apt-get install chromium failed (log: var/log/apt.log)" >&2; exit 1; }
+  else
+    log "chromium is missing: install it with 'apt-get install chromium chromium-driver' (browser tests skip without it)"
+  fi
+fi
+
+# ---- chat widget: the socket.io client from the npm registry (pinned) -------
+want=$(stamp_of assistant/widget/package.json assistant/widget/package-lock.json)
+if [ "$(cat assistant/widget/node_modules/.stamp 2>/dev/null)" != "$want" ]; then
+  command -v npm >/dev/null || { echo "[setup] npm is needed for the chat widget's socket.io client" >&2; exit 1; }
+  log "installing the widget's socket.io client (npm ci)"
+  npm ci --prefix assistant/widget --no-audit --no-fund --loglevel=error >>var/log/npm.log 2>&1 \
+    || { tail -20 var/log/npm.log >&2; echo "[setup] npm ci failed (log: var/log/npm.log)" >&2; exit 1; }
+  echo "$want" > assistant/widget/node_modules/.stamp
+fi
+
 # ---- demo shop database ----------------------------------------------------
 log "seeding the demo shop (skipped when already seeded)"
 .venv-actions/bin/python -m actions.shop.seed >&2

@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.shop.catalog import CatalogService
 from actions.shop.db import init_db, make_engine, session_factory
+from actions.shop.identity import IdentityService
 from actions.shop.orders import OrderService
 from actions.shop.policy import Policy, load_policy
 from actions.shop.refunds import RefundService
+from actions.shop.tickets import TicketService
 from actions.shop.verification import VerificationState, Verifier
 
 
@@ -25,6 +27,8 @@ class Shop:
     verifier: Verifier
     attempts: VerificationState
     catalog: CatalogService
+    identities: IdentityService
+    tickets: TicketService
 
     @classmethod
     def open(cls, database_url: str | None = None, policy_file: str | Path | None = None) -> Shop:
@@ -42,6 +46,8 @@ class Shop:
             verifier=Verifier(sessions),
             attempts=VerificationState(policy.max_verification_attempts),
             catalog=CatalogService(sessions),
+            identities=IdentityService(sessions),
+            tickets=TicketService(sessions),
         )
 
     def close(self) -> None:

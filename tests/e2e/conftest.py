@@ -50,13 +50,31 @@ def ensure_knowledge_base() -> Path:
     return KB_INDEX_DIR
 
 
-def start_stack(tmp: Path, database_url: str, with_actions: bool = True, **env: str) -> Stack:
+ALWAYS_OPEN = """# test shop: agents online around the clock
+timezone: UTC
+reply_within_hours: 24
+hours: {monday: "00:00-24:00", tuesday: "00:00-24:00", wednesday: "00:00-24:00", thursday: "00:00-24:00",
+        friday: "00:00-24:00", saturday: "00:00-24:00", sunday: "00:00-24:00"}
+holidays: []
+"""
+
+
+def always_open_hours(tmp: Path) -> Path:
+    path = tmp / "business_hours.yml"
+    path.write_text(ALWAYS_OPEN)
+    return path
+
+
+def start_stack(tmp: Path, database_url: str, with_actions: bool = True, with_console: bool = False,
+                **env: str) -> Stack:
     overrides = {
         "DATABASE_URL": database_url,
         "SHOP_VAR_DIR": str(tmp),
         "KB_INDEX_DIR": str(ensure_knowledge_base()),
         "RASA_PORT": str(free_port()),
         "ACTION_SERVER_PORT": str(free_port()),
+        "CONSOLE_PORT": str(free_port()),
+        "SHOP_BUSINESS_HOURS_FILE": str(always_open_hours(tmp)),
         **env,
     }
     stack = make_stack(overrides, log_dir=tmp / "log")
@@ -64,6 +82,8 @@ def start_stack(tmp: Path, database_url: str, with_actions: bool = True, **env: 
         if with_actions:
             stack.start_action_server()
         stack.start_rasa(ensure_model())
+        if with_console:
+            stack.start_console()
     except Exception:
         stack.stop()
         raise
@@ -116,6 +136,10 @@ class Shop:
     def url(self) -> str:
         return self.stack.rasa_url
 
+    @property
+    def console_url(self) -> str:
+        return self.stack.console_url
+
     def chat(self) -> Chat:
         return Chat(self.url)
 
@@ -141,9 +165,37 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     tmp = tmp_path_factory.mktemp("shop")
     url = f"sqlite:///{tmp / 'shop.db'}"
     seed_database(url)
-    stack = start_stack(tmp, url, RASA_AUTH_TOKEN=AUTH_TOKEN)
+    stack = start_stack(tmp, url, with_console=True, RASA_AUTH_TOKEN=AUTH_TOKEN)
     yield Shop(stack, url)
     stack.stop()
+
+
+SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (installed by the setup step; never `playwright install`)."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required under CI=true but /usr/bin/chromium is missing (run make setup)")
+        pytest.skip("Chromium is not installed (/usr/bin/chromium); make setup installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Where browser tests keep a screenshot of each page (git-ignored), for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
 
 
 def postgres_url() -> Optional[str]:
@@ -175,3 +227,38 @@ def postgres_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     stack = start_stack(tmp, url, RASA_AUTH_TOKEN=AUTH_TOKEN)
     yield Shop(stack, url)
     stack.stop()
+
+
+AGENT_PASSWORD = "correct-horse-battery-staple"
+
+
+@dataclass
+class Agents:
+    """Two support agents on the shared system, and an API token acting as the first."""
+
+    console_url: str
+    token: str
+
+    def alice(self):
+        from tests.e2e.console_client import ConsoleClient
+
+        return ConsoleClient(self.console_url).login("alice", AGENT_PASSWORD)
+
+    def bob(self):
+        from tests.e2e.console_client import ConsoleClient
+
+        return ConsoleClient(self.console_url).login("bob", AGENT_PASSWORD)
+
+    def integration(self):
+        from tests.e2e.console_client import ConsoleClient
+
+        return ConsoleClient(self.console_url, token=self.token)
+
+
+@pytest.fixture(scope="session")
+def agents(shop: Shop) -> Agents:
+    from tests.e2e.console_client import create_agent, create_token
+
+    create_agent(shop.database_url, "alice", "Alice Martin", AGENT_PASSWORD)
+    create_agent(shop.database_url, "bob", "Bob Chen", AGENT_PASSWORD)
+    return Agents(shop.console_url, create_token(shop.database_url, "alice"))

@@ -1,0 +1,178 @@
+"""How one bot message becomes something a messenger can show. Standard library only.
+
+Rasa hands an output channel a message dict: ``text``, ``buttons`` or ``quick_replies``,
+``image``, ``custom`` (our payloads), and the event's metadata merged in (``agent`` when a
+support agent speaks). :class:`BotMessage` normalises that; the helpers turn our custom
+payloads into readable lines:
+
+- ``{"type": "product_carousel", "products": [{"name", "price_text" | "price"+"currency",
+  "rating", "url", "image"}, ...]}`` -> one line per product, with its link;
+- ``{"type": "kb_source", "title", "url"}`` -> ``Source: <title> <url>``;
+- ``{"agent": {"name": "Alice"}}`` on the message -> the text starts with ``Alice: ``.
+
+Links in the catalogue are relative (``/products/...``); with a public shop URL they are made
+absolute, without one they are left out (a messenger cannot open a relative link).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional
+from urllib.parse import urljoin
+
+Button = Dict[str, str]
+
+
+def absolute_url(url: Any, public_url: Optional[str]) -> Optional[str]:
+    """``url`` if it is absolute, joined to ``public_url`` if relative, else None."""
+    if not url or not isinstance(url, str):
+        return None
+    if url.startswith(("https://", "http://")):
+        return url
+    if public_url:
+        return urljoin(public_url.rstrip("/") + "/", url.lstrip("/"))
+    return None
+
+
+def agent_name(message: Mapping[str, Any]) -> Optional[str]:
+    """The support agent's display name when a person (not the bot) wrote ``message``."""
+    agent = message.get("agent")
+    if isinstance(agent, Mapping):
+        name = str(agent.get("name") or "").strip()
+        return name or None
+    return None
+
+
+def price_text(product: Mapping[str, Any]) -> str:
+    if product.get("price_text"):
+        return str(product["price_text"])
+    price = product.get("price")
+    if price is None:
+        return ""
+    currency = str(product.get("currency") or "")
+    try:
+        amount = f"{float(price):.2f}"
+    except (TypeError, ValueError):
+        amount = str(price)
+    return f"{amount} {currency}".strip()
+
+
+def product_line(product: Mapping[str, Any], public_url: Optional[str]) -> str:
+    """``Basalt Hiker: $129.00, rated 4.6/5 https://shop.example/products/basalt-hiker``."""
+    details = [part for part in (price_text(product),) if part]
+    rating = product.get("rating")
+    if isinstance(rating, (int, float)) and rating:
+        details.append(f"rated {float(rating):.1f}/5")
+    line = str(product.get("name") or product.get("sku") or "Product")
+    if details:
+        line += ": " + ", ".join(details)
+    link = absolute_url(product.get("url"), public_url)
+    return f"{line} {link}" if link else line
+
+
+def source_line(source: Mapping[str, Any], public_url: Optional[str]) -> str:
+    """``Source: Returns and exchanges https://shop.example/help/returns``."""
+    title = str(source.get("title") or "").strip()
+    link = absolute_url(source.get("url"), public_url)
+    return " ".join(part for part in ("Source:", title, link or "") if part)
+
+
+def custom_lines(custom: Any, public_url: Optional[str]) -> List[str]:
+    """Readable lines for one of our custom payloads; unknown payloads give none."""
+    if not isinstance(custom, Mapping):
+        return []
+    kind = custom.get("type")
+    if kind == "product_carousel":
+        products = [p for p in custom.get("products") or [] if isinstance(p, Mapping)]
+        return [f"• {product_line(p, public_url)}" for p in products]
+    if kind == "kb_source":
+        return [source_line(custom, public_url)]
+    if isinstance(custom.get("text"), str) and custom["text"].strip():
+        return [custom["text"].strip()]
+    return []
+
+
+def numbered_buttons(buttons: List[Button]) -> str:
+    """``1. Yes\\n2. No`` for channels without buttons (the shopper answers with the number)."""
+    return "\n".join(f"{index}. {button['title']}" for index, button in enumerate(buttons, start=1))
+
+
+def split_text(text: str, limit: int) -> List[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut at paragraphs, lines, then spaces."""
+    text = text.strip()
+    pieces: List[str] = []
+    while len(text) > limit:
+        window = text[: limit + 1]  # a break right after the limit still fits
+        for separator in ("\n\n", "\n", " "):
+            cut = window.rfind(separator, 0, limit + 1)
+            if cut > limit // 2:
+                break
+        else:
+            cut = limit
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        pieces.append(text)
+    return pieces
+
+
+def _buttons(raw: Any) -> List[Button]:
+    buttons: List[Button] = []
+    for button in raw or []:
+        if isinstance(button, Mapping) and button.get("title"):
+            title = str(button["title"])
+            buttons.append({"title": title, "payload": str(button.get("payload") or title)})
+    return buttons
+
+
+@dataclass
+class BotMessage:
+    """One bot (or agent) message in the shape every messenger channel renders from."""
+
+    text: str = ""
+    buttons: List[Button] = field(default_factory=list)
+    image: Optional[str] = None
+    customs: List[Dict[str, Any]] = field(default_factory=list)
+    agent: Optional[str] = None
+
+    @classmethod
+    def from_rasa(cls, message: Mapping[str, Any]) -> "BotMessage":
+        """From the dict Rasa passes to ``OutputChannel.send_response``."""
+        agent = agent_name(message)
+        text = str(message.get("text") or "").strip()
+        if agent and text:
+            text = f"{agent}: {text}"
+        custom = message.get("custom")
+        customs = [custom] if isinstance(custom, dict) else [c for c in custom or [] if isinstance(c, dict)]
+        image = message.get("image") if isinstance(message.get("image"), str) else None
+        return cls(
+            text=text,
+            buttons=_buttons(message.get("quick_replies") or message.get("buttons")),
+            image=image or None,
+            customs=customs,
+            agent=agent,
+        )
+
+    def extra_lines(self, public_url: Optional[str]) -> List[str]:
+        return [line for custom in self.customs for line in custom_lines(custom, public_url)]
+
+    def plain_text(self, public_url: Optional[str], numbered: bool = False) -> str:
+        """Text, then the custom payloads as lines, then (if ``numbered``) the buttons as a list."""
+        parts = [self.text] if self.text else []
+        extra = self.extra_lines(public_url)
+        if extra:
+            parts.append("\n".join(extra))
+        if numbered and self.buttons:
+            parts.append(numbered_buttons(self.buttons))
+        return "\n\n".join(parts)
+
+
+def pick_button(buttons: List[Button], reply: str) -> Optional[Button]:
+    """The button whose number (``2``, ``2.``) or title (any case) ``reply`` is, else None."""
+    answer = reply.strip().rstrip(".)").strip()
+    if answer.isdecimal() and 1 <= int(answer) <= len(buttons):
+        return buttons[int(answer) - 1]
+    folded = answer.casefold()
+    for button in buttons:
+        if button["title"].strip().casefold() == folded:
+            return button
+    return None

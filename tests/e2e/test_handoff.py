@@ -1,0 +1,180 @@
+"""Human handoff end to end: real Rasa, action server and console processes over HTTP and socket.io.
+
+A shopper on socket.io asks for a person; a ticket appears; an agent replies
+through the console's API and the shopper sees it; the shopper's message reaches
+the agent; the agent resolves; the bot asks for a rating and stores it.
+"""
+from __future__ import annotations
+
+import pytest
+
+from actions.shop.models import Ticket
+from tests.e2e.console_client import ConsoleClient, HttpError, Shopper, texts, wait_for
+
+
+@pytest.fixture
+def shopper(shop):
+    client = Shopper(shop.url).connect()
+    yield client
+    client.close()
+
+
+def ticket_of(shop, conversation_id: str):
+    with shop.sessions()() as session:
+        return session.query(Ticket).filter_by(conversation_id=conversation_id).order_by(Ticket.id.desc()).first()
+
+
+def test_a_person_takes_over_live_and_the_bot_asks_for_a_rating(shop, agents, shopper):
+    replies = shopper.say("I'd like to talk to a real person please", until=lambda m: "queue" in m.get("text", ""))
+    assert "ticket #" in texts(replies)
+    ticket = wait_for(lambda: ticket_of(shop, shopper.session_id))
+    assert ticket.status == "open" and ticket.reason == "requested" and ticket.channel == "socketio"
+
+    alice = agents.alice()
+    queue = alice.api("GET", "/api/tickets")["tickets"]
+    assert ticket.id in [t["id"] for t in queue]
+    detail = alice.api("GET", f"/api/tickets/{ticket.id}")
+    assert any("real person" in m["text"] for m in detail["messages"]), "the transcript so far is in the ticket"
+
+    # the agent's reply (taking the ticket) reaches the shopper in the widget, with the agent's name
+    result = alice.api("POST", f"/api/tickets/{ticket.id}/messages", {"text": "Hi, I'm Alice. How can I help?"})
+    assert result["delivered"] is True
+    got = shopper.receive(until=lambda m: m.get("text") == "Hi, I'm Alice. How can I help?")
+    assert got[-1]["agent"]["name"] == "Alice Martin"
+    assert any(m.get("handoff") == "joined" for m in got), "the shopper is told a person joined"
+
+    # the shopper's message reaches the agent, and the bot stays quiet
+    shopper.send("my parcel never arrived, order SO123456")
+    assert shopper.receive(timeout=4, quiet=4) == [], "the bot must not answer while the agent owns the chat"
+    wait_for(lambda: any("parcel never arrived" in m["text"]
+                         for m in alice.api("GET", f"/api/tickets/{ticket.id}")["messages"]))
+
+    # resolve: the bot resumes and asks for a rating; the rating is stored with the ticket
+    resolved = alice.api("POST", f"/api/tickets/{ticket.id}/resolve")
+    assert resolved["bot_resumed"] is True and resolved["ticket"]["status"] == "resolved"
+    ask = shopper.receive(until=lambda m: bool(m.get("quick_replies")))
+    payloads = [b["payload"] for b in ask[-1]["quick_replies"]]
+    assert len(payloads) == 5 and all(p.startswith("/csat") for p in payloads)
+    thanks = shopper.say(payloads[3], until=lambda m: "4" in m.get("text", ""))
+    assert "Thank you" in texts(thanks)
+    stored = alice.api("GET", f"/api/tickets/{ticket.id}")
+    assert stored["csat_rating"] == 4 and stored["first_response_at"] and stored["resolved_at"]
+
+    # and the bot answers again
+    assert shopper.say("thanks, bye", quiet=3)
+
+
+def test_the_shopper_can_go_back_to_the_bot(shop, shopper):
+    shopper.say("can I speak to a human agent?", until=lambda m: "queue" in m.get("text", ""))
+    ended = shopper.say("/back_to_bot", until=lambda m: "back with the assistant" in m.get("text", ""))
+    assert ended
+    ticket = wait_for(lambda: ticket_of(shop, shopper.session_id))
+    assert ticket.status == "resolved" and ticket.resolution == "shopper_returned_to_bot"
+    assert shopper.say("what payment methods do you accept?", quiet=3), "the bot answers again"
+
+
+def test_two_fallbacks_in_a_row_hand_off(shop, shopper):
+    shopper.say("tell me a joke about penguins", quiet=3)
+    replies = shopper.say("what's the capital of mongolia", until=lambda m: "ticket #" in m.get("text", ""))
+    assert "person" in texts(replies)
+    assert wait_for(lambda: ticket_of(shop, shopper.session_id)).reason == "fallback"
+
+
+def test_a_complaint_offers_a_person_first_and_ranks_higher(shop, shopper):
+    offer = shopper.say("the jacket I bought fell apart after one week, this is unacceptable", quiet=3)
+    assert "person" in texts(offer) and ticket_of(shop, shopper.session_id) is None, "only offered, not yet handed off"
+    shopper.say("yes please", until=lambda m: "ticket #" in m.get("text", ""))
+    ticket = wait_for(lambda: ticket_of(shop, shopper.session_id))
+    assert ticket.reason == "complaint" and ticket.priority >= 2
+    assert "fell apart" in ticket.summary
+
+
+def test_three_failed_verifications_hand_off(shop, shopper):
+    order = shop.order("shipped")
+    shopper.say("where is my order?", quiet=3)
+    shopper.say(order["order_id"], quiet=3)
+    shopper.say("wrong.person@example.com", quiet=3)
+    shopper.say("another.guess@example.com", quiet=3)
+    replies = shopper.say("third.try@example.com", until=lambda m: "ticket #" in m.get("text", ""))
+    assert "verify" in texts(replies)
+    ticket = wait_for(lambda: ticket_of(shop, shopper.session_id))
+    assert ticket.reason == "verification_failed" and ticket.customer_id is None, "nothing verified, nothing linked"
+
+
+def test_outside_business_hours_the_shopper_learns_when_and_where(shop, shopper):
+    hours = shop.stack.settings.business_hours_file
+    original = hours.read_text()
+    hours.write_text(original.replace('"00:00-24:00"', "closed"))
+    try:
+        replies = shopper.say("I need to talk to someone from your team",
+                              until=lambda m: "offline" in m.get("text", ""), quiet=2)
+        text = texts(replies)
+        assert "in this chat" in text and "within 24 hours" in text
+    finally:
+        hours.write_text(original)
+
+
+def test_the_console_rejects_bad_requests_clearly(shop, agents):
+    integration = agents.integration()
+    with pytest.raises(HttpError) as missing:
+        integration.api("GET", "/api/tickets/999999")
+    assert missing.value.status == 404 and "no such ticket" in missing.value.body
+    status, _, body = integration.request("POST", "/api/tickets/1/messages", body=None,
+                                          headers={"Content-Type": "application/json"})
+    assert status == 400 and "JSON" in body
+
+
+# ---- security -------------------------------------------------------------------
+PAGES = ["/", "/history", "/metrics", "/tickets/1", "/fragments/queue", "/events"]
+APIS = [("GET", "/api/tickets"), ("GET", "/api/tickets/1"), ("GET", "/api/metrics"), ("GET", "/api/me"),
+        ("POST", "/api/tickets/1/take"), ("POST", "/api/tickets/1/resolve"), ("POST", "/api/tickets/1/messages"),
+        ("PUT", "/api/tickets/1/tags"), ("GET", "/api/tickets/search")]
+
+
+def test_no_page_or_api_without_login(shop):
+    anonymous = ConsoleClient(shop.console_url)
+    for path in PAGES:
+        status, headers, _ = anonymous.request("GET", path)
+        assert status in (302, 401), path
+        if status == 302:
+            assert headers["Location"].startswith("/login"), path
+    for method, path in APIS:
+        status, _, _ = anonymous.request(method, path, body={})
+        assert status == 401, (method, path)
+    status, _, _ = ConsoleClient(shop.console_url, token="shk_not-a-real-token").request("GET", "/api/tickets")
+    assert status == 401
+
+
+def test_csrf_is_required_for_changes_made_with_a_session(shop, agents):
+    alice = agents.alice()
+    status, _, body = alice.request("POST", "/api/tickets/1/notes", body={"text": "no token"})
+    assert status == 403 and "CSRF" in body
+    status, _, _ = alice.request("POST", "/tickets/1/notes", form={"text": "forged form"})
+    assert status == 403
+    status, _, _ = alice.request("POST", "/api/tickets/1/notes", body={"text": "wrong"},
+                                 headers={"X-CSRF-Token": "guessed"})
+    assert status == 403
+
+
+def test_another_agents_session_cannot_act_without_its_cookie(shop, agents):
+    alice, bob = agents.alice(), agents.bob()
+    # Bob's cookie with Alice's CSRF token: rejected (tokens are bound to the session)
+    status, _, _ = bob.request("POST", "/api/tickets/1/notes", body={"text": "x"},
+                               headers={"X-CSRF-Token": alice.csrf})
+    assert status == 403
+    # Alice's CSRF token without her cookie: not logged in
+    stranger = ConsoleClient(shop.console_url)
+    status, _, _ = stranger.request("POST", "/api/tickets/1/notes", body={"text": "x"},
+                                    headers={"X-CSRF-Token": alice.csrf})
+    assert status == 401
+    # after logout the old cookie is dead
+    alice.request("POST", "/logout", form={"csrf_token": alice.csrf})
+    status, _, _ = alice.request("GET", "/api/me")
+    assert status == 401
+
+
+def test_wrong_passwords_are_refused_and_throttled(shop, agents):
+    client = ConsoleClient(shop.console_url)
+    statuses = [client.request("POST", "/login", form={"username": "mallory", "password": f"wrong-{i}"})[0]
+                for i in range(6)]
+    assert statuses[0] == 401 and statuses[-1] == 429
