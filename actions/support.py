@@ -16,7 +16,8 @@ from actions.knowledge import answer_shop_question
 from actions.localization import current_language, phrase
 from actions.products import ActionProductQuestion, about_last_product
 from actions.services import Services
-from actions.shop.handoff_rules import COMPLAINT, FALLBACK, PAYMENT_ISSUE
+from actions.shop import handoff_rules
+from actions.shop.handoff_rules import COMPLAINT, PAYMENT_ISSUE
 
 FALLBACK = "nlu_fallback"
 
@@ -72,6 +73,6 @@ class ActionFallback(ShopAction):
             return []  # a shop question the guides answer, in words the NLU did not expect
         if consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(response="utter_fallback_offer_human")
-            return start_handoff(dispatcher, tracker, services, FALLBACK)
+            return start_handoff(dispatcher, tracker, services, handoff_rules.FALLBACK)
         dispatcher.utter_message(response="utter_fallback_help")
         return []

@@ -101,7 +101,9 @@ def twilio_credentials(environ: Mapping[str, str]) -> Optional[Dict[str, Any]]:
     })
 
 
-MESSENGERS: Tuple[Tuple[str, str, Tuple[str, ...], Callable[[Mapping[str, str]], Optional[Dict[str, Any]]]], ...] = (
+CredentialsBuilder = Callable[[Mapping[str, str]], Optional[Dict[str, Any]]]
+# (name in logs, channel class, required variables, credentials builder)
+MESSENGERS: Tuple[Tuple[str, str, Tuple[str, ...], CredentialsBuilder], ...] = (
     ("telegram", TELEGRAM_CHANNEL, TELEGRAM_VARIABLES, telegram_credentials),
     ("facebook", FACEBOOK_CHANNEL, FACEBOOK_VARIABLES, facebook_credentials),
     ("twilio", TWILIO_CHANNEL, TWILIO_VARIABLES, twilio_credentials),

@@ -58,13 +58,14 @@ fi
 export HF_HUB_OFFLINE=1 RASA_TELEMETRY_ENABLED=false
 
 # ---- Chromium for the browser tests (Debian's; Playwright drives it) ---------
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+# plus a CJK font, so Chinese and Japanese render in screenshots
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! dpkg -s fonts-wqy-zenhei >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    log "installing Debian's chromium and chromium-driver (browser tests)"
-    { apt-get update -qq && apt-get install -y -qq chromium chromium-driver; } >>var/log/apt.log 2>&1 \
+    log "installing Debian's chromium, chromium-driver and a CJK font (browser tests)"
+    { apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei; } >>var/log/apt.log 2>&1 \
       || { tail -20 var/log/apt.log >&2; echo "[setup] apt-get install chromium failed (log: var/log/apt.log)" >&2; exit 1; }
   else
-    log "chromium is missing: install it with 'apt-get install chromium chromium-driver' (browser tests skip without it)"
+    log "chromium is missing: install it with 'apt-get install chromium chromium-driver fonts-wqy-zenhei' (browser tests skip without it)"
   fi
 fi
 

@@ -26,7 +26,8 @@ ERROR_EXCERPT = 300
 
 def reject(platform: str, request: Request, status: int, reason: str) -> HTTPResponse:
     """Answers ``status`` (401: no signature, 403: wrong one) and logs why, without secrets."""
-    logger.warning("%s webhook rejected with %d: %s (from %s)", platform, status, reason, request.remote_addr or request.ip)
+    logger.warning("%s webhook rejected with %d: %s (from %s)", platform, status, reason,
+                   request.remote_addr or request.ip)
     return response.json({"error": reason}, status=status)
 
 
@@ -37,7 +38,8 @@ def require(platform: str, credentials: Optional[Mapping[str, Any]], keys: Itera
     if missing:
         raise RasaException(
             f"The {platform} channel needs {', '.join(missing)} in its credentials. "
-            "They are rendered from environment variables by assistant.credentials; see README, Messenger channels."
+            "They are rendered from environment variables by assistant.credentials "
+            "(see README, Messenger channels)."
         )
     return credentials
 
@@ -69,8 +71,8 @@ class PlatformApi:
                 async with session.post(url, json=json, data=data, params=params, auth=auth) as answer:
                     body = await answer.text()
                     if answer.status >= 400:
-                        logger.error("%s API %s failed with HTTP %d: %s", self.platform, method, answer.status,
-                                     body[:ERROR_EXCERPT])
+                        logger.error("%s API %s failed with HTTP %d: %s", self.platform, method,
+                                     answer.status, body[:ERROR_EXCERPT])
                         return None
                     try:
                         return await answer.json(content_type=None)
@@ -115,7 +117,9 @@ class ShopOutputChannel(OutputChannel, ABC):
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {**kwargs, "image": image})
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(
+        self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
+    ) -> None:
         await self.send_response(recipient_id, {**kwargs, "custom": json_message})
 
 

@@ -29,7 +29,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.channels.base import PlatformApi, ShopOutputChannel, hand_to_rasa, reject, require
-from assistant.channels.rendering import BotMessage, Button, absolute_url, custom_lines, price_text, split_text
+from assistant.channels.rendering import (
+    BotMessage,
+    Button,
+    absolute_url,
+    custom_lines,
+    price_text,
+    split_text,
+)
 from assistant.channels.signatures import FACEBOOK_HEADER, facebook_signature_valid
 
 logger = logging.getLogger(__name__)
@@ -97,7 +104,8 @@ class FacebookOutput(ShopOutputChannel):
 
     async def deliver(self, recipient_id: Text, message: BotMessage) -> None:
         carousels = [c for c in message.customs if c.get("type") == "product_carousel"]
-        others = [line for c in message.customs if c not in carousels for line in custom_lines(c, self.public_url)]
+        others = [line for c in message.customs if c not in carousels
+                  for line in custom_lines(c, self.public_url)]
         text = "\n\n".join(part for part in (message.text, "\n".join(others)) if part)
         pieces = split_text(text, TEXT_LIMIT)
         for index, piece in enumerate(pieces):
@@ -137,8 +145,9 @@ def messaging_events(payload: Dict[str, Any]) -> Iterator[Tuple[str, str]]:
                 text = quick_reply or message.get("text")
                 if isinstance(text, str) and text.strip():
                     yield sender, text
-            elif isinstance(postback, dict) and isinstance(postback.get("payload"), str) and postback["payload"]:
-                yield sender, postback["payload"]
+            elif isinstance(postback, dict) and isinstance(postback.get("payload"), str):
+                if postback["payload"].strip():
+                    yield sender, postback["payload"]
 
 
 class FacebookChannel(InputChannel):
@@ -185,7 +194,8 @@ class FacebookChannel(InputChannel):
             token = request.args.get("hub.verify_token") or ""
             challenge = request.args.get("hub.challenge") or ""
             mode = request.args.get("hub.mode") or "subscribe"
-            if mode == "subscribe" and challenge and hmac.compare_digest(token.encode(), self.verify_token.encode()):
+            token_ok = hmac.compare_digest(token.encode(), self.verify_token.encode())
+            if mode == "subscribe" and challenge and token_ok:
                 logger.info("facebook: webhook subscription confirmed")
                 return response.text(challenge)
             return reject("facebook", request, 403, "webhook handshake with a wrong hub.verify_token")

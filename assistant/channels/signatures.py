@@ -94,7 +94,8 @@ def twilio_signature_valid(
     if not auth_token or not url or not header:
         return False
     given = header.strip()
-    return any(_equal(given, twilio_signature(auth_token, variant, params)) for variant in _port_variants(url))
+    return any(_equal(given, twilio_signature(auth_token, variant, params))
+               for variant in _port_variants(url))
 
 
 def telegram_secret_valid(expected: str, header: Optional[str]) -> bool:

@@ -75,7 +75,9 @@ class TelegramOutput(ShopOutputChannel):
     def name(cls) -> Text:
         return "telegram"
 
-    def __init__(self, access_token: str, api_url: str = DEFAULT_API_URL, public_url: Optional[str] = None) -> None:
+    def __init__(
+        self, access_token: str, api_url: str = DEFAULT_API_URL, public_url: Optional[str] = None
+    ) -> None:
         self._token = access_token
         self.api_url = api_url.rstrip("/")
         self.public_url = public_url
@@ -219,14 +221,17 @@ def _cli_output(environ: Dict[str, str]) -> Tuple[TelegramOutput, Dict[str, Any]
 
     credentials = telegram_credentials(environ)
     if credentials is None:
-        raise SystemExit("error: set TELEGRAM_ACCESS_TOKEN, TELEGRAM_BOT_NAME and TELEGRAM_SECRET_TOKEN first")
-    output = TelegramOutput(credentials["access_token"], credentials["api_url"], credentials.get("public_url"))
+        raise SystemExit("error: set TELEGRAM_ACCESS_TOKEN, TELEGRAM_BOT_NAME and "
+                         "TELEGRAM_SECRET_TOKEN first")
+    output = TelegramOutput(credentials["access_token"], credentials["api_url"],
+                            credentials.get("public_url"))
     return output, credentials
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.channels.telegram",
-                                     description="Register the shop's Telegram webhook (with its secret token).")
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant.channels.telegram",
+        description="Register the shop's Telegram webhook (with its secret token).")
     commands = parser.add_subparsers(dest="command", required=True)
     set_hook = commands.add_parser("set-webhook", help="setWebhook with TELEGRAM_SECRET_TOKEN")
     set_hook.add_argument("--url", help="public webhook URL (default TELEGRAM_WEBHOOK_URL), "

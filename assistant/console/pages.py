@@ -118,11 +118,17 @@ def customer_panel(request: web.Request, ticket: TicketView) -> Optional[Dict[st
     return data
 
 
+NOT_A_QUESTION = {"human_handoff", "greet", "goodbye", "thank_you", "affirm", "deny", "back_to_bot", "csat"}
+
+
 def last_question(ticket: TicketView) -> str:
-    for message in reversed(ticket.messages):
-        if message.sender == "shopper" and not message.text.startswith("/") and len(message.text.strip()) > 3:
+    """The shopper's latest message that asks something (not "a person please", "thanks" or a button)."""
+    candidates = [m for m in ticket.messages
+                  if m.sender == "shopper" and not m.text.startswith("/") and len(m.text.strip()) > 3]
+    for message in reversed(candidates):
+        if message.intent not in NOT_A_QUESTION:
             return message.text
-    return ""
+    return candidates[-1].text if candidates else ""
 
 
 def suggestions(request: web.Request, question: str) -> List[Dict[str, str]]:

@@ -15,7 +15,6 @@ import urllib.request
 from typing import Any, Dict, List, Tuple
 from urllib.parse import quote
 
-import pytest
 from sqlalchemy import select
 
 from actions.shop.models import Product
@@ -96,6 +95,11 @@ def focused_class(page: Any) -> str:
                                     const el = root.activeElement; return el ? el.className : ''; }""")
 
 
+def snap(page: Any, path: Any) -> None:
+    page.wait_for_timeout(500)  # let smooth scrolling settle
+    page.screenshot(path=path)
+
+
 def focused_text(page: Any) -> str:
     return page.evaluate("""() => { const el = document.getElementById('shopchat-widget').shadowRoot
                                    .activeElement; return el ? el.textContent : ''; }""")
@@ -164,7 +168,7 @@ def test_order_status_by_typing(shop, browser, screenshots) -> None:
     try:
         expect_visible = page.locator(".product").first
         expect_visible.wait_for()
-        page.screenshot(path=screenshots / "widget-shop-page.png")
+        snap(page, screenshots / "widget-shop-page.png")
         started = time.monotonic()
         open_widget(page)
         page.locator(".sc-log > .sc-bot").first.wait_for()
@@ -178,7 +182,7 @@ def test_order_status_by_typing(shop, browser, screenshots) -> None:
         say(page, order["email"], order["tracking_number"])
         assert page.locator(".sc-user").count() == 3
         assert page.locator(".sc-typing").is_hidden()
-        page.screenshot(path=screenshots / "widget-order-status-typing.png")
+        snap(page, screenshots / "widget-order-status-typing.png")
         assert page.errors == []
     finally:
         context.close()
@@ -197,7 +201,7 @@ def test_order_status_by_clicking_buttons(shop, browser, screenshots) -> None:
         assert page.locator(".sc-replies:not(.sc-used)").count() == 0 or bots(page).count() > before
         say(page, order["order_id"], "email")
         say(page, order["email"], "delivered on")
-        page.screenshot(path=screenshots / "widget-order-status-buttons.png")
+        snap(page, screenshots / "widget-order-status-buttons.png")
         live = page.locator(".sc-replies:not(.sc-used) .sc-chip")
         if live.count():  # the bot offered follow-ups: clicking one sends its payload, shows its title
             title = live.first.inner_text()
@@ -232,7 +236,7 @@ def test_product_search_shows_a_scrolling_carousel(shop, browser, screenshots) -
         page.wait_for_function("t => t.scrollLeft > 0", arg=track.element_handle(), timeout=5_000)
         # the numbered text list gives way to the cards
         assert not any(line.strip()[:2] == "1." for line in bots(page).last.inner_text().splitlines())
-        page.screenshot(path=screenshots / "widget-product-carousel.png")
+        snap(page, screenshots / "widget-product-carousel.png")
         more = page.locator(".sc-replies:not(.sc-used) .sc-chip", has_text="more")
         if more.count():
             more.first.click()
@@ -244,7 +248,7 @@ def test_product_search_shows_a_scrolling_carousel(shop, browser, screenshots) -
         if link.count():
             assert link.get_attribute("rel") == "noopener noreferrer"
             assert link.get_attribute("href").startswith(("http://", "https://"))
-        page.screenshot(path=screenshots / "widget-knowledge-source.png")
+        snap(page, screenshots / "widget-knowledge-source.png")
         assert page.errors == []
     finally:
         context.close()
@@ -262,7 +266,7 @@ def test_history_survives_reload_and_new_page_until_start_over(shop, browser, sc
         page.locator(".sc-user", has_text="where is my order?").wait_for()
         assert "order number" in bots(page).last.inner_text().lower()
         assert session_id(page) == first_session
-        page.screenshot(path=screenshots / "widget-history-after-reload.png")
+        snap(page, screenshots / "widget-history-after-reload.png")
 
         page.locator(".product a").first.click()
         page.wait_for_url("**/shop/product/**")
@@ -303,7 +307,7 @@ def test_agent_messages_badge_escaping_and_csat(shop, browser, screenshots) -> N
         page.wait_for_function("""() => document.getElementById('shopchat-widget').shadowRoot
                                   .querySelector('.sc-badge').textContent === '2'""", timeout=30_000)
         assert "unread" in page.locator(".sc-launcher").get_attribute("aria-label")
-        page.screenshot(path=screenshots / "widget-unread-badge.png")
+        snap(page, screenshots / "widget-unread-badge.png")
 
         open_widget(page)
         assert badge.is_hidden()
@@ -329,7 +333,7 @@ def test_agent_messages_badge_escaping_and_csat(shop, browser, screenshots) -> N
         rating = page.locator(".sc-rating")
         rating.wait_for(timeout=30_000)
         assert rating.locator(".sc-chip").count() == 5
-        page.screenshot(path=screenshots / "widget-agent-and-csat.png")
+        snap(page, screenshots / "widget-agent-and-csat.png")
         before = bots(page).count()
         rating.get_by_role("button", name="5 out of 5").click()
         page.locator(".sc-user", has_text="5").wait_for()
@@ -365,7 +369,7 @@ def test_keyboard_only(shop, browser, screenshots) -> None:
             if focused_text(page) == "Show me jackets":
                 break
         assert "sc-chip" in focused_class(page) and focused_text(page) == "Show me jackets"
-        page.screenshot(path=screenshots / "widget-keyboard-focus.png")
+        snap(page, screenshots / "widget-keyboard-focus.png")
         before = bots(page).count()
         page.keyboard.press("Enter")
         page.locator(".sc-log > .sc-user").first.wait_for()
@@ -388,7 +392,7 @@ def test_keyboard_only(shop, browser, screenshots) -> None:
 def test_phone_viewport_360(shop, browser, screenshots) -> None:
     context, page = open_shop(browser, shop, viewport=MOBILE)
     try:
-        page.screenshot(path=screenshots / "widget-mobile-shop.png")
+        snap(page, screenshots / "widget-mobile-shop.png")
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
         open_widget(page)
         box = page.locator(".sc-panel").bounding_box()
@@ -399,7 +403,7 @@ def test_phone_viewport_360(shop, browser, screenshots) -> None:
         assert card["width"] < 360
         form = page.locator(".sc-form").bounding_box()
         assert form["y"] + form["height"] <= 740 and form["width"] <= 360
-        page.screenshot(path=screenshots / "widget-mobile-chat.png")
+        snap(page, screenshots / "widget-mobile-chat.png")
         assert page.errors == []
     finally:
         context.close()
@@ -412,9 +416,9 @@ def test_language_switch_reaches_the_bot(shop, browser, screenshots) -> None:
         page.locator(".sc-lang select").select_option("ja")
         assert page.locator("#sc-input").get_attribute("placeholder") == "メッセージを入力…"
         assert "アシスタント" in bots(page).first.inner_text()  # the greeting follows the language
-        reply = say(page, "注文はどこですか？", "注文番号")
+        reply = say(page, "注文ステータスを確認したい", "注文番号")
         assert reply
-        page.screenshot(path=screenshots / "widget-japanese.png")
+        snap(page, screenshots / "widget-japanese.png")
         page.reload()
         page.wait_for_function("() => window.ShopChat !== undefined")
         assert page.evaluate("() => window.ShopChat.language") == "ja"
@@ -436,14 +440,14 @@ def test_reconnects_after_rasa_restarts_and_sends_queued_message_once(shop, brow
         page.locator("#sc-input").fill("where is my order?")
         page.locator("#sc-input").press("Enter")
         assert page.locator(".sc-user.sc-pending").count() == 1
-        page.screenshot(path=screenshots / "widget-offline.png")
+        snap(page, screenshots / "widget-offline.png")
         restart.join(timeout=400)
         assert not restart.is_alive(), "Rasa did not come back within 400 s"
         page.locator(".sc-banner").wait_for(state="hidden", timeout=60_000)
         wait_reply(page, 0, "order number")
         assert page.locator(".sc-user.sc-pending").count() == 0
         assert session_id(page) == conversation
-        page.screenshot(path=screenshots / "widget-reconnected.png")
+        snap(page, screenshots / "widget-reconnected.png")
         page.wait_for_timeout(2_000)
         _, _, body = get(f"{shop.console_url}/widget/api/history?session_id={conversation}")
         sent = [m for m in json.loads(body)["messages"] if m["role"] == "user" and m["text"] == "where is my order?"]
