@@ -27,6 +27,9 @@ the launcher can import it.
 | ``PUBLIC_RASA_URL`` | ``RASA_URL`` | the Rasa address browsers use for the widget's socket.io connection |
 | ``SHOP_BUSINESS_HOURS_FILE`` | ``<repo>/actions/shop/business_hours.yml`` | when agents are online (time zone, weekly hours, holidays) |
 | ``CONSOLE_SECURE_COOKIES`` | ``false`` | mark the console's session cookie ``Secure`` (set it behind HTTPS) |
+
+Messenger channels (``TELEGRAM_*``, ``FACEBOOK_*``, ``TWILIO_*``, ``SHOP_PUBLIC_URL``) are read by
+``assistant/credentials.py`` when Rasa starts; see README "Messenger channels".
 """
 from __future__ import annotations
 

@@ -48,6 +48,23 @@ def wait_http(url: str, timeout: float, process: Optional[subprocess.Popen] = No
     raise StartupError(f"{url} did not answer within {timeout:.0f} s; see {log}")
 
 
+def stop_process_group(process: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM to the process's session (started with ``start_new_session``), then SIGKILL."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+
+
 @dataclass
 class Stack:
     """The running processes of one assistant instance."""
@@ -122,16 +139,7 @@ class Stack:
         if not rasa:
             raise StartupError("restart_rasa: this stack has no Rasa process; call start_rasa first")
         for process in rasa:
-            if process.poll() is None:
-                try:
-                    os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop_process_group(process, timeout=30)
             self.processes.remove(process)
         logger.info("stopped Rasa; starting it again on port %s", self.settings.rasa_port)
         self.start_rasa(model, timeout)

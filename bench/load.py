@@ -65,7 +65,7 @@ import psutil
 from actions.shop.db import make_engine, session_factory
 from actions.shop.sample_orders import sample_orders
 from assistant.settings import REPO_ROOT
-from assistant.stack import ACTIONS_PYTHON, Stack, make_stack, wait_http
+from assistant.stack import ACTIONS_PYTHON, Stack, make_stack, stop_process_group, wait_http
 from assistant.training import ensure_model, rasa_env
 
 logger = logging.getLogger("bench.load")
@@ -105,23 +105,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def stop_process_group(process: subprocess.Popen, timeout: float = 20) -> None:
-    """SIGTERM to the process's session (started with ``start_new_session``), then SIGKILL."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait()
 
 
 def raise_on_sigterm() -> None:

@@ -33,7 +33,6 @@ from assistant.channels.rendering import (
     BotMessage,
     Button,
     absolute_url,
-    custom_lines,
     price_text,
     split_text,
 )
@@ -104,10 +103,7 @@ class FacebookOutput(ShopOutputChannel):
 
     async def deliver(self, recipient_id: Text, message: BotMessage) -> None:
         carousels = [c for c in message.customs if c.get("type") == "product_carousel"]
-        others = [line for c in message.customs if c not in carousels
-                  for line in custom_lines(c, self.public_url)]
-        text = "\n\n".join(part for part in (message.text, "\n".join(others)) if part)
-        pieces = split_text(text, TEXT_LIMIT)
+        pieces = split_text(message.plain_text(self.public_url, carousels=False), TEXT_LIMIT)
         for index, piece in enumerate(pieces):
             body: Dict[str, Any] = {"text": piece}
             if message.buttons and index == len(pieces) - 1:

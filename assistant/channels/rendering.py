@@ -3,11 +3,13 @@
 Rasa hands an output channel a message dict: ``text``, ``buttons`` or ``quick_replies``,
 ``image``, ``custom`` (our payloads), and the event's metadata merged in (``agent`` when a
 support agent speaks). :class:`BotMessage` normalises that; the helpers turn our custom
-payloads into readable lines:
+payloads into readable text:
 
 - ``{"type": "product_carousel", "products": [{"name", "price_text" | "price"+"currency",
-  "rating", "url", "image"}, ...]}`` -> one line per product, with its link;
-- ``{"type": "kb_source", "title", "url"}`` -> ``Source: <title> <url>``;
+  "rating", "url", "image"}, ...]}`` -> the product's link at the end of the text's line that
+  names it (our responses list the results), else a line ``• <name>: <price>, rated 4.6/5 <url>``;
+- ``{"type": "kb_source", "title", "url"}`` -> the link after the title where the text already
+  says "Source: <title>" (in any language), else a line ``Source: <title> <url>``;
 - ``{"agent": {"name": "Alice"}}`` on the message -> the text starts with ``Alice: ``.
 
 Links in the catalogue are relative (``/products/...``); with a public shop URL they are made
@@ -16,7 +18,7 @@ absolute, without one they are left out (a messenger cannot open a relative link
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urljoin
 
 Button = Dict[str, str]
@@ -152,18 +154,70 @@ class BotMessage:
             agent=agent,
         )
 
-    def extra_lines(self, public_url: Optional[str]) -> List[str]:
-        return [line for custom in self.customs for line in custom_lines(custom, public_url)]
+    def plain_text(self, public_url: Optional[str], numbered: bool = False, carousels: bool = True) -> str:
+        """Text with the custom payloads worked in, then (if ``numbered``) the buttons as a list.
 
-    def plain_text(self, public_url: Optional[str], numbered: bool = False) -> str:
-        """Text, then the custom payloads as lines, then (if ``numbered``) the buttons as a list."""
-        parts = [self.text] if self.text else []
-        extra = self.extra_lines(public_url)
+        Our responses already name the products and the source in the text ("1. Basalt Hiker:
+        $129.00", "Source: Returns"); their links are added to those lines instead of repeating
+        them. Anything the text does not mention follows as lines of its own. ``carousels=False``
+        leaves product carousels out (a channel that shows them as cards).
+        """
+        text = self.text
+        extra: List[str] = []
+        for custom in self.customs:
+            kind = custom.get("type")
+            if kind == "product_carousel":
+                if not carousels:
+                    continue
+                products = [p for p in custom.get("products") or [] if isinstance(p, Mapping)]
+                text, rest = link_products(text, products, public_url)
+                extra.extend(f"• {product_line(p, public_url)}" for p in rest)
+            elif kind == "kb_source" and source_named(text, custom):
+                text = link_source(text, custom, public_url)
+            else:
+                extra.extend(custom_lines(custom, public_url))
+        parts = [text] if text else []
         if extra:
             parts.append("\n".join(extra))
         if numbered and self.buttons:
             parts.append(numbered_buttons(self.buttons))
         return "\n\n".join(parts)
+
+
+def _append_to_line(text: str, position: int, addition: str) -> str:
+    end = text.find("\n", position)
+    end = len(text) if end < 0 else end
+    return f"{text[:end]} {addition}{text[end:]}"
+
+
+def source_named(text: str, source: Mapping[str, Any]) -> bool:
+    title = str(source.get("title") or "").strip()
+    return bool(title) and title in text
+
+
+def link_source(text: str, source: Mapping[str, Any], public_url: Optional[str]) -> str:
+    """``text`` with the source's link after the (last) mention of its title."""
+    title = str(source.get("title") or "").strip()
+    link = absolute_url(source.get("url"), public_url)
+    if not link or link in text:
+        return text
+    return _append_to_line(text, text.rfind(title) + len(title), link)
+
+
+def link_products(
+    text: str, products: List[Mapping[str, Any]], public_url: Optional[str]
+) -> Tuple[str, List[Mapping[str, Any]]]:
+    """``text`` with each named product's link at the end of its line, and the products it does not name."""
+    rest: List[Mapping[str, Any]] = []
+    for product in products:
+        name = str(product.get("name") or "").strip()
+        if not name or name not in text:
+            rest.append(product)
+            continue
+        link = absolute_url(product.get("url"), public_url)
+        if link and link not in text:
+            text = _append_to_line(text, text.find(name), link)
+    return text, rest
 
 
 def pick_button(buttons: List[Button], reply: str) -> Optional[Button]:

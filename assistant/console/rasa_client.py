@@ -63,20 +63,20 @@ class RasaClient:
         """Delivers ``text`` from the agent to the shopper, in the channel they last wrote from."""
         event = {"event": "bot", "text": text, "timestamp": time.time(), "data": {},
                  "metadata": {"agent": {"name": agent_name}, "handoff": kind}}
-        await self._post(f"/conversations/{quote(conversation_id, safe='')}/tracker/events", event,
+        await self._post(f"/conversations/{quote(conversation_id, safe=':+@')}/tracker/events", event,
                          output_channel="latest", execute_side_effects="true")
         logger.info("agent message delivered to conversation %s", conversation_id)
 
     async def resume_bot(self, conversation_id: str) -> None:
         """The ticket is resolved: the bot takes over again and asks for a rating."""
-        await self._post(f"/conversations/{quote(conversation_id, safe='')}/trigger_intent",
+        await self._post(f"/conversations/{quote(conversation_id, safe=':+@')}/trigger_intent",
                          {"name": "handoff_resolved", "entities": {}}, output_channel="latest")
         logger.info("conversation %s handed back to the bot", conversation_id)
 
     async def tracker(self, conversation_id: str) -> Dict[str, Any]:
         if self._session is None:
             raise RasaUnavailable("the console's Rasa client is not started")
-        url = f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/tracker"
+        url = f"{self.base_url}/conversations/{quote(conversation_id, safe=':+@')}/tracker"
         try:
             async with self._session.get(url, params=self._params()) as response:
                 if response.status >= 400:

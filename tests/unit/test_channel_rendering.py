@@ -65,6 +65,21 @@ def test_plain_text_numbers_buttons_for_text_only_channels() -> None:
     assert message.plain_text(SHOP) == "Here you go:\n\nSource: Returns and exchanges https://shop.example.com/help/returns"
 
 
+def test_links_are_added_to_the_lines_that_already_name_the_source_and_products() -> None:
+    answer = BotMessage.from_rasa({"text": "Send it back within 30 days.\n\n来源：Returns and exchanges",
+                                   "custom": SOURCE})
+    assert answer.plain_text(SHOP) == (
+        "Send it back within 30 days.\n\n来源：Returns and exchanges https://shop.example.com/help/returns")
+    assert answer.plain_text(None) == "Send it back within 30 days.\n\n来源：Returns and exchanges"
+
+    results = BotMessage.from_rasa({"text": "I found 2 items:\n1. Basalt Hiker: $129.00\n2. Other: $5.00",
+                                    "custom": CAROUSEL})
+    assert results.plain_text(SHOP) == (
+        "I found 2 items:\n1. Basalt Hiker: $129.00 https://shop.example.com/products/basalt-hiker\n"
+        "2. Other: $5.00\n\n• Trail Tee: 25.00 EUR")
+    assert results.plain_text(SHOP, carousels=False) == results.text
+
+
 def test_pick_button_by_number_or_title() -> None:
     buttons = [{"title": "Yes, a person please", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"}]
     assert pick_button(buttons, "2") == buttons[1]
