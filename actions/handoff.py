@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -23,6 +23,7 @@ from actions.base import (Events, ShopAction, first, intent_of, pending_confirma
                           verified_customer)
 from actions.localization import current_language, phrase
 from actions.services import Services
+from actions.shop.business_hours import BusinessHours
 from actions.shop.clock import utcnow
 from actions.shop.handoff_rules import REQUESTED, TranscriptLine
 from actions.shop.tickets import NewTicket, TicketError, TicketView
@@ -83,8 +84,7 @@ def _known_customer(tracker: Tracker, services: Services) -> Tuple[Optional[int]
     return None, "unknown"
 
 
-def _next_open_text(services: Services, at: datetime) -> str:
-    hours = services.business_hours()
+def _next_open_text(hours: BusinessHours, at: datetime) -> str:
     opening = hours.next_opening(at)
     if opening is None:
         return phrase("handoff.next_open_unknown")
@@ -112,10 +112,10 @@ def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, services: 
         dispatcher.utter_message(response="utter_handoff_info", support_email=services.settings.support_email,
                                  support_hours=support_hours(services))
         return [SlotSet("awaiting_confirmation", None)]
-    now = utcnow()
+    now, hours = utcnow(), services.business_hours()
     if not created:
         dispatcher.utter_message(response="utter_handoff_still_waiting", ticket_id=ticket.id)
-    elif services.business_hours().is_open(now):
+    elif hours.is_open(now):
         position = services.shop.tickets.queue_position(ticket.id) or 1
         dispatcher.utter_message(response="utter_handoff_queued", ticket_id=ticket.id, position=position,
                                  buttons=[back_to_bot_button()])
@@ -123,8 +123,8 @@ def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, services: 
         email_note = phrase("handoff.email_note", email=ticket.contact_email) if ticket.contact_email else ""
         dispatcher.utter_message(
             response="utter_handoff_after_hours", ticket_id=ticket.id, email_note=email_note,
-            support_hours=support_hours(services), next_open=_next_open_text(services, now),
-            reply_within_hours=services.business_hours().reply_within_hours,
+            support_hours=support_hours(services), next_open=_next_open_text(hours, now),
+            reply_within_hours=hours.reply_within_hours,
             buttons=[back_to_bot_button()])
         if not ticket.contact_email:
             dispatcher.utter_message(text=phrase("handoff.ask_email"))
@@ -146,13 +146,8 @@ def _ticket_id(tracker: Tracker) -> Optional[int]:
 
 
 def _ticket(tracker: Tracker, services: Services) -> Optional[TicketView]:
-    """The conversation's active ticket (by slot, else by conversation id)."""
-    tickets = services.shop.tickets
-    ticket_id = _ticket_id(tracker)
-    ticket = tickets.get(ticket_id) if ticket_id is not None else None
-    if ticket is None or ticket.conversation_id != tracker.sender_id or not ticket.is_active:
-        ticket = tickets.active_ticket(tracker.sender_id)
-    return ticket
+    """The conversation's active ticket (one query, without the transcript: this runs on every relayed message)."""
+    return services.shop.tickets.active_ticket(tracker.sender_id)
 
 
 class ActionHandoff(ShopAction):
@@ -220,18 +215,17 @@ class ActionHandoffResolved(ShopAction):
         return "action_handoff_resolved"
 
     def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
-        entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities", [])}
-        try:
-            ticket_id = int(entities.get("ticket_id") or _ticket_id(tracker) or 0)
-        except (TypeError, ValueError):
-            ticket_id = 0
-        ticket = services.shop.tickets.get(ticket_id) if ticket_id else None
+        ticket_id = _ticket_id(tracker)
+        ticket = services.shop.tickets.get(ticket_id) if ticket_id is not None else None
         if ticket is None or ticket.conversation_id != tracker.sender_id:
             return [SlotSet("handoff_active", False)]
-        buttons = [{"title": str(n), "payload": f'/csat{{"csat_rating": "{n}"}}'} for n in range(1, 6)]
-        dispatcher.utter_message(response="utter_ask_csat", ticket_id=ticket.id, buttons=buttons)
+        dispatcher.utter_message(response="utter_ask_csat", ticket_id=ticket.id, buttons=csat_buttons())
         return [SlotSet("handoff_active", False), SlotSet("handoff_ticket", float(ticket.id)),
                 SlotSet("awaiting_confirmation", f"{CSAT_PENDING}:{ticket.id}")]
+
+
+def csat_buttons() -> List[Dict[str, str]]:
+    return [{"title": str(n), "payload": f'/csat{{"csat_rating": "{n}"}}'} for n in range(1, 6)]
 
 
 def rating_from(tracker: Tracker) -> Optional[int]:
@@ -250,8 +244,7 @@ def rating_from(tracker: Tracker) -> Optional[int]:
 def store_csat(dispatcher: CollectingDispatcher, tracker: Tracker, services: Services, ticket_id: int) -> Events:
     rating = rating_from(tracker)
     if rating is None or not 1 <= rating <= 5:
-        buttons = [{"title": str(n), "payload": f'/csat{{"csat_rating": "{n}"}}'} for n in range(1, 6)]
-        dispatcher.utter_message(response="utter_csat_invalid", buttons=buttons)
+        dispatcher.utter_message(response="utter_csat_invalid", buttons=csat_buttons())
         return [SlotSet("awaiting_confirmation", f"{CSAT_PENDING}:{ticket_id}")]
     ticket = services.shop.tickets.get(ticket_id)
     if ticket is None or ticket.conversation_id != tracker.sender_id:
@@ -287,6 +280,3 @@ class ActionStoreCsat(ShopAction):
             return []
         return store_csat(dispatcher, tracker, services, ticket_id)
 
-
-__all__: List[Any] = ["start_handoff", "ActionHandoff", "ActionRelayToAgent", "ActionEndHandoff",
-                      "ActionHandoffResolved", "ActionStoreCsat", "store_csat", "csat_ticket"]

@@ -272,6 +272,13 @@ class TicketService:
             session.refresh(message)
             return _message_view(message)
 
+    def mark_undelivered(self, message_id: int) -> None:
+        """An agent message Rasa did not take: kept, and flagged for the console."""
+        with self._sessions.begin() as session:
+            message = session.get(TicketMessage, message_id)
+            if message is not None:
+                message.data = {**(message.data or {}), "undelivered": True}
+
     def set_contact_email(self, ticket_id: int, email: str) -> None:
         with self._sessions.begin() as session:
             ticket = self._get(session, ticket_id)
@@ -434,10 +441,6 @@ class TicketService:
         intent = query.intent.strip()
         found = [t for t in tickets if (not tag or tag in (t.tags or [])) and (not intent or intent in (t.intents or []))]
         return [_view(t) for t in found[: query.limit]]
-
-    def export(self, ids: Sequence[int]) -> list[TicketView]:
-        views = [self.get(i) for i in ids]
-        return [v for v in views if v is not None]
 
     def change_marker(self) -> str:
         """Changes whenever any ticket or message changes: the live views poll this."""

@@ -13,9 +13,9 @@ from typing import Any, Dict
 
 from aiohttp import web
 
-from actions.shop.pii import mask_pii
-from actions.shop.tickets import TicketError, TicketView
+from actions.shop.tickets import TicketError
 from assistant.console import pages
+from assistant.console.history import masked_ticket
 from assistant.console.keys import TICKETS
 
 
@@ -33,16 +33,6 @@ async def _body(request: web.Request) -> Dict[str, Any]:
     return body
 
 
-def _masked(ticket: TicketView, with_messages: bool) -> Dict[str, Any]:
-    data = ticket.to_dict(with_messages=with_messages)
-    data["summary"] = mask_pii(data["summary"])
-    for message in data.get("messages", []):
-        message["text"] = mask_pii(message["text"])
-    for note in data.get("notes", []):
-        note["text"] = mask_pii(note["text"])
-    return data
-
-
 def _ticket_id(request: web.Request) -> int:
     try:
         return int(request.match_info["ticket_id"])
@@ -52,14 +42,14 @@ def _ticket_id(request: web.Request) -> int:
 
 async def list_tickets(request: web.Request) -> web.Response:
     tickets = await asyncio.to_thread(request.app[TICKETS].queue)
-    return web.json_response({"tickets": [_masked(t, False) for t in tickets]})
+    return web.json_response({"tickets": [masked_ticket(t, False) for t in tickets]})
 
 
 async def get_ticket(request: web.Request) -> web.Response:
     ticket = await asyncio.to_thread(request.app[TICKETS].get, _ticket_id(request))
     if ticket is None:
         raise _error(web.HTTPNotFound, "no such ticket")
-    return web.json_response(_masked(ticket, True))
+    return web.json_response(masked_ticket(ticket, True))
 
 
 async def post_message(request: web.Request) -> web.Response:
@@ -79,7 +69,7 @@ async def take(request: web.Request) -> web.Response:
         ticket = await pages.do_take(request, _ticket_id(request))
     except TicketError as exc:
         raise _error(web.HTTPConflict, str(exc))
-    return web.json_response(_masked(ticket, False))
+    return web.json_response(masked_ticket(ticket, False))
 
 
 async def resolve(request: web.Request) -> web.Response:
@@ -87,7 +77,7 @@ async def resolve(request: web.Request) -> web.Response:
         result = await pages.do_resolve(request, _ticket_id(request))
     except TicketError as exc:
         raise _error(web.HTTPConflict, str(exc))
-    data = {"ticket": _masked(result["ticket"], False), "bot_resumed": result["bot_resumed"]}
+    data = {"ticket": masked_ticket(result["ticket"], False), "bot_resumed": result["bot_resumed"]}
     if "error" in result:
         data["error"] = result["error"]
     return web.json_response(data)
@@ -98,7 +88,7 @@ async def reopen(request: web.Request) -> web.Response:
         ticket = await pages.do_reopen(request, _ticket_id(request))
     except TicketError as exc:
         raise _error(web.HTTPConflict, str(exc))
-    return web.json_response(_masked(ticket, False))
+    return web.json_response(masked_ticket(ticket, False))
 
 
 async def put_tags(request: web.Request) -> web.Response:
@@ -111,7 +101,7 @@ async def put_tags(request: web.Request) -> web.Response:
                                          request["agent"].id)
     except TicketError as exc:
         raise _error(web.HTTPBadRequest, str(exc))
-    return web.json_response(_masked(ticket, False))
+    return web.json_response(masked_ticket(ticket, False))
 
 
 async def post_note(request: web.Request) -> web.Response:

@@ -230,13 +230,13 @@ def auth_middleware(accounts_key: web.AppKey) -> Callable:
         is_api = request.path.startswith("/api/")
         header = request.headers.get("Authorization", "")
         if header.lower().startswith("bearer "):
-            agent = await _in_thread(accounts.token_agent, header[7:].strip())
+            agent = await asyncio.to_thread(accounts.token_agent, header[7:].strip())
             if agent is None:
                 logger.warning("API call to %s with an unknown or revoked token", request.path)
                 raise web.HTTPUnauthorized(text='{"error": "invalid API token"}', content_type="application/json")
             request["agent"], request["via_token"], request["csrf_token"] = agent, True, ""
             return await handler(request)
-        login = await _in_thread(accounts.session_login, request.cookies.get(COOKIE, ""))
+        login = await asyncio.to_thread(accounts.session_login, request.cookies.get(COOKIE, ""))
         if login is None:
             if is_api or request.method in UNSAFE_METHODS or request.headers.get("Accept") == "text/event-stream":
                 raise web.HTTPUnauthorized(text='{"error": "login required"}', content_type="application/json")
@@ -255,7 +255,3 @@ def auth_middleware(accounts_key: web.AppKey) -> Callable:
         return await handler(request)
 
     return middleware
-
-
-async def _in_thread(function: Callable, *args: object):  # type: ignore[no-untyped-def]
-    return await asyncio.to_thread(function, *args)

@@ -197,17 +197,8 @@ async def do_reply(request: web.Request, ticket_id: int, text: str) -> Dict[str,
         return {"message_id": message.id, "delivered": True}
     except RasaUnavailable as exc:
         logger.warning("ticket %s: agent message saved but not delivered: %s", ticket_id, exc)
-        await asyncio.to_thread(_mark_undelivered, request, message.id)
+        await asyncio.to_thread(tickets.mark_undelivered, message.id)
         return {"message_id": message.id, "delivered": False, "error": str(exc)}
-
-
-def _mark_undelivered(request: web.Request, message_id: int) -> None:
-    from actions.shop.models import TicketMessage
-
-    with request.app[SHOP].sessions.begin() as session:
-        message = session.get(TicketMessage, message_id)
-        if message is not None:
-            message.data = {**(message.data or {}), "undelivered": True}
 
 
 async def do_take(request: web.Request, ticket_id: int) -> TicketView:

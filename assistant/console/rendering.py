@@ -44,7 +44,7 @@ def masked_html(text: str, reveal_url: str = "") -> Markup:
 
 
 def masked_text(text: str) -> str:
-    return mask_pii(text or "", placeholder)
+    return mask_pii(text or "")
 
 
 def ago(value: datetime | None, now: datetime | None = None) -> str:
