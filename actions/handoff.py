@@ -21,9 +21,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import (Events, ShopAction, first, intent_of, pending_confirmation, slot_order_id,
                           verified_customer)
+from actions.hours import describe_hours, describe_opening
 from actions.localization import current_language, phrase
 from actions.services import Services
-from actions.shop.business_hours import BusinessHours
 from actions.shop.clock import utcnow
 from actions.shop.handoff_rules import REQUESTED, TranscriptLine
 from actions.shop.tickets import NewTicket, TicketError, TicketView
@@ -84,17 +84,8 @@ def _known_customer(tracker: Tracker, services: Services) -> Tuple[Optional[int]
     return None, "unknown"
 
 
-def _next_open_text(hours: BusinessHours, at: datetime) -> str:
-    opening = hours.next_opening(at)
-    if opening is None:
-        return phrase("handoff.next_open_unknown")
-    return f"{opening:%Y-%m-%d %H:%M} ({hours.timezone.key})"
-
-
 def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, services: Services, reason: str) -> Events:
     """Opens (or finds) the conversation's ticket and tells the shopper what happens next."""
-    from actions.support import support_hours  # support imports this module
-
     lines, times, intents = transcript_of(tracker)
     customer_id, identity = _known_customer(tracker, services)
     verified = verified_customer(tracker) is not None
@@ -110,7 +101,7 @@ def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, services: 
     except Exception:  # noqa: BLE001 - the shopper still learns how to reach a person
         logger.exception("could not open a ticket for conversation %s", tracker.sender_id)
         dispatcher.utter_message(response="utter_handoff_info", support_email=services.settings.support_email,
-                                 support_hours=support_hours(services))
+                                 support_hours=describe_hours(services.business_hours(), utcnow()))
         return [SlotSet("awaiting_confirmation", None)]
     now, hours = utcnow(), services.business_hours()
     if not created:
@@ -123,7 +114,7 @@ def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, services: 
         email_note = phrase("handoff.email_note", email=ticket.contact_email) if ticket.contact_email else ""
         dispatcher.utter_message(
             response="utter_handoff_after_hours", ticket_id=ticket.id, email_note=email_note,
-            support_hours=support_hours(services), next_open=_next_open_text(hours, now),
+            support_hours=describe_hours(hours, now), next_open=describe_opening(hours.next_opening(now), hours),
             reply_within_hours=hours.reply_within_hours,
             buttons=[back_to_bot_button()])
         if not ticket.contact_email:

@@ -14,8 +14,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events, ShopAction
+from actions.hours import fill_support_hours
 from actions.localization import current_language, language_name, phrase
 from actions.services import Services, get_knowledge_base
+from actions.shop.clock import utcnow
 from actions.shop.handoff_rules import KB_ABSTENTION
 from knowledge_base.answers import Abstention, Answer, answer, min_score_for
 from knowledge_base.search import KnowledgeBase, Passage
@@ -35,9 +37,10 @@ def source_payload(passage: Passage) -> Dict[str, Any]:
             "url": passage.chunk.url, "doc_id": passage.doc_id}
 
 
-def utter_answer(dispatcher: CollectingDispatcher, reply: Answer) -> None:
-    text = reply.text
+def utter_answer(dispatcher: CollectingDispatcher, reply: Answer, services: Services) -> None:
     passage_language = reply.passage.chunk.language
+    # facts that change (the support hours) are rendered now, in the passage's language
+    text = fill_support_hours(reply.text, services.business_hours(), utcnow(), passage_language)
     if passage_language != current_language():
         # no page in the shopper's language: say so, in their language, before the other one
         text = f"{phrase('note.other_language', language=language_name(passage_language))}\n{text}"
@@ -71,14 +74,15 @@ class ActionAnswerFromKnowledge(ShopAction):
     def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
         kb = get_knowledge_base()
         if tracker.get_intent_of_latest_message() == TOPIC_INTENT:
-            return self._topic(dispatcher, tracker, kb)
+            return self._topic(dispatcher, tracker, kb, services)
         reply = try_answer(kb, tracker, services, tracker.latest_message.get("text") or "")
         if isinstance(reply, Answer):
-            utter_answer(dispatcher, reply)
+            utter_answer(dispatcher, reply, services)
             return [SlotSet("awaiting_confirmation", None)]
         return utter_abstention(dispatcher, reply)
 
-    def _topic(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> Events:
+    def _topic(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase,
+               services: Services) -> Events:
         """A topic button after an abstention: the topic's opening passage."""
         doc_id = next((e.get("value") for e in tracker.latest_message.get("entities", [])
                        if e.get("entity") == "kb_doc"), None)
@@ -89,7 +93,7 @@ class ActionAnswerFromKnowledge(ShopAction):
             dispatcher.utter_message(response="utter_kb_topic_unknown")
             return []
         passage = Passage(chunks[0], 1.0, 1.0, 0.0)
-        utter_answer(dispatcher, Answer(text=chunks[0].text, passage=passage))
+        utter_answer(dispatcher, Answer(text=chunks[0].text, passage=passage), services)
         return [SlotSet("awaiting_confirmation", None)]
 
 
@@ -104,7 +108,7 @@ def answer_shop_question(dispatcher: CollectingDispatcher, tracker: Tracker, ser
     # a message the NLU could not place needs a little more certainty than a recognised question
     margin = min_score_for(kb.encoder.name, services.settings.kb_min_score) + FALLBACK_MARGIN
     if isinstance(reply, Answer) and reply.passage.dense >= margin:
-        utter_answer(dispatcher, reply)
+        utter_answer(dispatcher, reply, services)
         return True
     return False
 

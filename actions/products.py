@@ -133,7 +133,7 @@ class ActionProductQuestion(ShopAction):
         if product is None:
             reply = answer(kb, text, filters={"kind": "product"}, min_score=services.settings.kb_min_score)
             if isinstance(reply, Answer):
-                utter_answer(dispatcher, reply)
+                utter_answer(dispatcher, reply, services)
                 return [SlotSet("last_product_sku", reply.passage.doc_id.split(":", 1)[1])]
             dispatcher.utter_message(response="utter_ask_which_product")
             return []
@@ -149,7 +149,7 @@ class ActionProductQuestion(ShopAction):
             question = text if doc["title"].lower() in text.lower() else f"{doc['title']}: {text}"
             reply = answer(kb, question, filters={"doc_id": f"product:{sku}"}, min_score=-1.0)  # it is this product
             if isinstance(reply, Answer):
-                utter_answer(dispatcher, reply)
+                utter_answer(dispatcher, reply, services)
             else:
                 dispatcher.utter_message(response="utter_ask_which_product")
         return events

@@ -13,22 +13,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import Events, ShopAction, intent_of, user_events_reversed
 from actions.handoff import csat_ticket, rating_from, start_handoff, store_csat
 from actions.knowledge import answer_shop_question
-from actions.localization import current_language, phrase
 from actions.products import ActionProductQuestion, about_last_product
 from actions.services import Services
 from actions.shop import handoff_rules
 from actions.shop.handoff_rules import COMPLAINT, PAYMENT_ISSUE
 
 FALLBACK = "nlu_fallback"
-
-
-def support_hours(services: Services) -> str:
-    """The policy's support hours; in another language the phrase for the default hours, unless the shop
-    changed them (then its own words, untranslated, are better than a wrong translation)."""
-    hours = services.policy.support_hours
-    if current_language() != "en" and hours == phrase("support_hours", "en"):
-        return phrase("support_hours")
-    return hours
 
 
 class ActionOfferHandoff(ShopAction):

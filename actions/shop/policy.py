@@ -43,7 +43,6 @@ _REQUIRED_KEYS = (
 )
 _OPTIONAL_KEYS = {
     "currency": "USD", "standard_shipping_cost": 0, "free_shipping_threshold": None,
-    "support_hours": "Monday to Friday, 9:00 to 18:00 UTC",
     "payment_methods": ["Visa", "Mastercard", "American Express", "PayPal"],
 }
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -76,7 +75,6 @@ class Policy:
     standard_shipping_cost: Decimal
     free_shipping_threshold: Decimal | None
     summary: Mapping[str, str]
-    support_hours: str = _OPTIONAL_KEYS["support_hours"]  # type: ignore[assignment]
     payment_methods: tuple[str, ...] = tuple(_OPTIONAL_KEYS["payment_methods"])  # type: ignore[arg-type]
     source: Path | None = None
 
@@ -265,7 +263,6 @@ def _parse(data: Any, source: str, path: Path | None) -> Policy:
         standard_shipping_cost=numbers["standard_shipping_cost"],
         free_shipping_threshold=numbers["free_shipping_threshold"],
         summary=MappingProxyType(summary),
-        support_hours=check.text(values["support_hours"], "support_hours"),
         payment_methods=_payment_methods(check, values["payment_methods"]),
         source=path,
     )

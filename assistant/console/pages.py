@@ -12,7 +12,10 @@ from typing import Any, Dict, List, Optional
 from aiohttp import web
 from sqlalchemy import select
 
+from actions.hours import describe_hours, describe_opening, fill_support_hours
 from actions.localization import phrase
+from actions.shop.business_hours import load_business_hours
+from actions.shop.clock import utcnow
 from actions.shop.models import Customer, Order
 from actions.shop.pii import find_pii
 from actions.shop.tickets import TicketError, TicketView
@@ -67,9 +70,17 @@ async def logout(request: web.Request) -> web.Response:
 
 
 # ---- queue ----------------------------------------------------------------
+def support_hours_status(request: web.Request) -> Dict[str, Any]:
+    """The team's hours as the bot states them to shoppers (from business_hours.yml), and whether it is open now."""
+    hours = load_business_hours(request.app[SETTINGS].business_hours_file)
+    now = utcnow()
+    return {"hours": describe_hours(hours, now, "en"), "open": hours.is_open(now),
+            "next_open": describe_opening(hours.next_opening(now), hours, "en")}
+
+
 async def queue(request: web.Request) -> web.Response:
     tickets = await asyncio.to_thread(request.app[TICKETS].queue)
-    return render(request, "queue.html", tickets=tickets)
+    return render(request, "queue.html", tickets=tickets, support=support_hours_status(request))
 
 
 async def queue_fragment(request: web.Request) -> web.Response:
@@ -149,7 +160,9 @@ def suggestions(request: web.Request, question: str) -> List[Dict[str, str]]:
     if kb is None:
         return []
     passages = kb.search(question, k=3, filters={"kind": ["guide", "policy"]})
-    return [{"title": p.chunk.title, "heading": p.chunk.heading or "", "text": p.chunk.text[:400],
+    hours, now = load_business_hours(request.app[SETTINGS].business_hours_file), utcnow()
+    return [{"title": p.chunk.title, "heading": p.chunk.heading or "",
+             "text": fill_support_hours(p.chunk.text, hours, now, p.chunk.language)[:400],
              "url": p.chunk.url or ""} for p in passages]
 
 

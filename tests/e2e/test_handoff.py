@@ -6,6 +6,9 @@ the agent; the agent resolves; the bot asks for a rating and stores it.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from actions.shop.models import Ticket
@@ -101,15 +104,39 @@ def test_three_failed_verifications_hand_off(shop, shopper):
     assert ticket.reason == "verification_failed" and ticket.customer_id is None, "nothing verified, nothing linked"
 
 
+def closed_today_schedule(zone: str, opens: str) -> tuple[str, str, str]:
+    """A business_hours.yml closed all of today in ``zone`` (and yesterday), open on the other days;
+    with the day the team is next online and how the hours read in English."""
+    today = datetime.now(ZoneInfo(zone)).date()
+    names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    closed = {today.weekday(), (today.weekday() - 1) % 7}
+    lines = "\n".join(f"  {day}: {'closed' if i in closed else repr(opens)}" for i, day in enumerate(names))
+    tomorrow = today + timedelta(days=1)
+    return (f"timezone: {zone}\nreply_within_hours: 24\nhours:\n{lines}\nholidays: []\n",
+            tomorrow.strftime("%a %d %b %Y").replace(" 0", " "),
+            "–".join(f"{int(t[:2])}:{t[3:]}" for t in opens.split("-")))
+
+
 def test_outside_business_hours_the_shopper_learns_when_and_where(shop, shopper):
+    """Every sentence that states the hours follows business_hours.yml the moment it changes."""
     hours = shop.stack.settings.business_hours_file
     original = hours.read_text()
-    hours.write_text(original.replace('"00:00-24:00"', "closed"))
     try:
-        replies = shopper.say("I need to talk to someone from your team",
-                              until=lambda m: "offline" in m.get("text", ""), quiet=2)
-        text = texts(replies)
-        assert "in this chat" in text and "within 24 hours" in text
+        for zone, opens in (("Asia/Tokyo", "09:00-17:30"), ("America/New_York", "08:15-16:00")):
+            schedule, next_day, rendered = closed_today_schedule(zone, opens)
+            hours.write_text(schedule)
+            replies = shopper.say("I need to talk to someone from your team",
+                                  until=lambda m: "offline" in m.get("text", ""), quiet=2)
+            text = texts(replies)
+            assert "in this chat" in text and "within 24 hours" in text
+            assert f"{rendered} ({zone} time)" in text, text
+            assert f"next online {next_day} at {int(opens[:2])}:{opens[3:5]}" in text, text
+            assert "UTC" not in text
+            shopper.say("/back_to_bot", until=lambda m: "back with the assistant" in m.get("text", ""))
+            # the knowledge base's page about opening hours states the same hours
+            page = shopper.say('/kb_topic{"kb_doc": "policy:contact-and-opening-hours"}',
+                               until=lambda m: "24/7" in m.get("text", ""))
+            assert f"{rendered} ({zone} time)" in texts(page) and "{{" not in texts(page)
     finally:
         hours.write_text(original)
 

@@ -32,7 +32,6 @@ def test_shipped_policy_values(policy) -> None:
     assert policy.cancellable_statuses == ("pending", "paid")
     assert policy.address_change_statuses == ("pending", "paid")
     assert policy.max_verification_attempts == 3
-    assert policy.support_hours.startswith("Monday to Friday")
     assert policy.cancellation_fee == Decimal("0.00")
     assert {"US", "DE", "GB", "JP", "CN", "TW"} <= set(policy.supported_countries)
     text = policy.refund_policy_text
@@ -89,7 +88,6 @@ def test_load_policy_default_path_comes_from_settings(
         ({"max_verification_attempts": -1}, "max_verification_attempts"),
         ({"cancellation_fee": "free"}, "cancellation_fee"),
         ({"refund_window": 30}, "refund_window"),
-        ({"support_hours": ""}, "support_hours"),
         ({"summary": {"refund_policy_text": "x"}}, "summary.cancellation_policy_text"),
         ({"cancellation_fee_text": "within {nonexistent} days"}, "cancellation_fee_text"),
     ],
