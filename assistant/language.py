@@ -5,13 +5,16 @@ conversion tables decide between simplified and traditional (a character that ch
 to traditional is simplified, and the other way round). Text with no letters at all (an order number,
 an email, "👍") has no language: the conversation keeps the one it had.
 
+``conversation_language`` decides the conversation's language after each message; Rasa runs it
+while it extracts slots (``assistant/rasa_server.py``), so it costs no action-server call.
+
 Plain Python, no Rasa import: the NLU pipeline, the action server and the tests use it.
 """
 from __future__ import annotations
 
 import functools
 import re
-from typing import Optional
+from typing import Any, Mapping, Optional, Tuple
 
 LANGUAGES = ("en", "zh-Hans", "zh-Hant", "ja")
 DEFAULT_LANGUAGE = "en"
@@ -89,3 +92,66 @@ def normalise_language(value: Optional[str]) -> Optional[str]:
         if lowered in names:
             return code
     return None
+
+
+# --- the conversation's language after a message ------------------------------------------------------
+
+SET_LANGUAGE_INTENT = "set_language"
+# Short Latin replies ("ok", "yes", "SO123456 thanks") inside a Chinese or Japanese conversation
+# do not switch it to English.
+MIN_ENGLISH_WORDS = 3
+CHINESE = ("zh-Hans", "zh-Hant")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _metadata(message: Mapping[str, Any]) -> Mapping[str, Any]:
+    metadata = message.get("metadata")
+    return metadata if isinstance(metadata, Mapping) else {}
+
+
+def explicit_choice(message: Mapping[str, Any]) -> Optional[str]:
+    """A language the shopper chose in ``message`` (a parsed user message), if any: the widget's menu or
+    a shop page's configured language (``metadata.language``), a language entity, or a request
+    ("日本語でお願いします", intent ``set_language``)."""
+    metadata = _metadata(message)
+    if metadata.get("language"):
+        return normalise_language(metadata["language"])
+    for entity in message.get("entities") or []:
+        if isinstance(entity, Mapping) and entity.get("entity") == "language":
+            return normalise_language(entity.get("value"))
+    intent = message.get("intent")
+    if isinstance(intent, Mapping) and intent.get("name") == SET_LANGUAGE_INTENT:
+        text = str(message.get("text") or "").lower()
+        for code, names in LANGUAGE_NAMES.items():
+            if any(name in text for name in names):
+                return code
+    return None
+
+
+def browser_language(message: Mapping[str, Any]) -> Optional[str]:
+    """The browser's language, which the widget sends as a hint (``metadata.browser_language``), never a choice."""
+    return normalise_language(_metadata(message).get("browser_language"))
+
+
+def detected(text: str, current: Optional[str]) -> Optional[str]:
+    """The language ``text`` is written in, given the conversation's ``current`` one (None: no signal)."""
+    language = detect_language(text)
+    if language == "en" and current not in (None, "en") and len(_WORD.findall(text)) < MIN_ENGLISH_WORDS:
+        return current
+    if language in CHINESE and current in CHINESE and script_neutral(text):
+        return current  # characters shared by both scripts do not switch simplified and traditional
+    return language
+
+
+def conversation_language(message: Mapping[str, Any], language: Optional[str],
+                          choice: Optional[str]) -> Tuple[str, Optional[str]]:
+    """``(language, language_choice)`` after the user ``message``, from the conversation's current ones.
+
+    A choice wins and persists until another choice replaces it. Otherwise the language follows what
+    the shopper writes; a message with no language signal keeps the current language, and the
+    browser's language only fills in a conversation that has none yet.
+    """
+    choice = explicit_choice(message) or choice
+    text = str(message.get("text") or "")
+    new = choice or detected(text, language) or language or browser_language(message) or DEFAULT_LANGUAGE
+    return new, choice

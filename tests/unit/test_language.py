@@ -9,11 +9,11 @@ import pytest
 from rasa_sdk import Tracker
 
 from actions.formatting import day, money
-from actions.language import detected, explicit_choice
 from actions.localization import phrase, phrases, speaking
 from actions.orders import local_problem
 from actions.shop.address import validate_address
-from assistant.language import LANGUAGES, detect_language, normalise_language
+from assistant.language import (LANGUAGES, conversation_language, detect_language, detected, explicit_choice,
+                                normalise_language)
 
 
 @pytest.mark.parametrize("text, language", [
@@ -43,16 +43,43 @@ def test_widget_and_browser_languages_are_normalised(value, code):
     assert normalise_language(value) == code
 
 
-def tracker(text: str, slots=None, metadata=None, intent="greet", entities=()) -> Tracker:
-    message = {"text": text, "intent": {"name": intent}, "entities": list(entities), "metadata": metadata or {}}
-    return Tracker("s", slots or {}, message, [], False, None, {}, "")
+def message(text: str, metadata=None, intent="greet", entities=()) -> dict:
+    return {"text": text, "intent": {"name": intent}, "entities": list(entities), "metadata": metadata or {}}
 
 
 def test_an_explicit_choice_comes_from_metadata_an_entity_or_a_request():
-    assert explicit_choice(tracker("hi", metadata={"language": "ja-JP"})) == "ja"
-    assert explicit_choice(tracker("x", entities=[{"entity": "language", "value": "zh-Hant"}])) == "zh-Hant"
-    assert explicit_choice(tracker("please answer in japanese", intent="set_language")) == "ja"
-    assert explicit_choice(tracker("where is my order")) is None
+    assert explicit_choice(message("hi", metadata={"language": "ja-JP"})) == "ja"
+    assert explicit_choice(message("x", entities=[{"entity": "language", "value": "zh-Hant"}])) == "zh-Hant"
+    assert explicit_choice(message("please answer in japanese", intent="set_language")) == "ja"
+    assert explicit_choice(message("where is my order")) is None
+
+
+def test_the_browser_language_is_a_hint_not_a_choice():
+    assert explicit_choice(message("我想找真人客服", metadata={"browser_language": "en-US"})) is None
+    assert explicit_choice(message("hi", metadata=["not", "a", "mapping"])) is None
+
+
+def _language_after(text, slots=None, metadata=None):
+    slots = slots or {}
+    return conversation_language(message(text, metadata=metadata), slots.get("language"),
+                                 slots.get("language_choice"))
+
+
+@pytest.mark.parametrize("text, language", [("我想找真人客服", "zh-Hans"), ("我想跟真人客服說話", "zh-Hant"),
+                                            ("担当者と話したいです", "ja")])
+def test_what_the_shopper_writes_wins_over_an_english_browser(text, language):
+    assert _language_after(text, metadata={"browser_language": "en-US"}) == (language, None)
+
+
+def test_the_browser_language_only_fills_a_conversation_without_one():
+    assert _language_after("SO123456", metadata={"browser_language": "ja"}) == ("ja", None)
+    assert _language_after("SO123456", slots={"language": "zh-Hant"},
+                                 metadata={"browser_language": "en-US"}) == ("zh-Hant", None)
+
+
+def test_an_explicit_english_choice_keeps_english_for_chinese_text():
+    assert _language_after("我的订单在哪里", metadata={"language": "en"}) == ("en", "en")
+    assert _language_after("我的订单在哪里", slots={"language": "en", "language_choice": "en"}) == ("en", "en")
 
 
 def test_short_latin_replies_keep_a_chinese_or_japanese_conversation():
