@@ -7,6 +7,9 @@
   as one ``{"text", "agent", "handoff"}`` message, so the widget can show the
   agent's name and style it apart from the bot.
 - Incoming messages use this output channel too (Rasa's handler hard-codes its own).
+- Every bot message with text carries ``language``, the language it is written in, so the
+  widget's language indicator follows the conversation (a shopper who writes Chinese on an
+  English browser sees 中文) without making it the shopper's choice.
 
 Register it in credentials as ``assistant.channels.socketio.SocketIOChannel``; its
 name stays ``socketio``, so the endpoint is still ``/socket.io`` on the Rasa port.
@@ -15,11 +18,13 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
+
+from assistant.language import detect_language, script_neutral
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +39,28 @@ class SocketIOShopOutput(SocketIOOutput):
             await self._send_message(recipient_id, payload)
             return
         await super().send_response(recipient_id, message)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._send_parts(recipient_id, text, None)
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+                                     **kwargs: Any) -> None:
+        replies = [{"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons]
+        await self._send_parts(recipient_id, text, replies)
+
+    async def _send_parts(self, recipient_id: Text, text: Text, replies: Optional[List[Dict[Text, Any]]]) -> None:
+        """As Rasa's: one message per paragraph, buttons on the last; each tagged with the text's language."""
+        language = detect_language(text)
+        if language in ("zh-Hans", "zh-Hant") and script_neutral(text):
+            language = None  # characters both scripts share tell nothing
+        parts = text.strip().split("\n\n") or [text]
+        for index, part in enumerate(parts):
+            message: Dict[Text, Any] = {"text": part}
+            if replies is not None:
+                message["quick_replies"] = replies if index == len(parts) - 1 else []
+            if language:
+                message["language"] = language
+            await self._send_message(recipient_id, message)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"custom": json_message})

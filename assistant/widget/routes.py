@@ -134,7 +134,8 @@ async def history(request: web.Request) -> web.Response:
         return web.json_response({"error": "the assistant is not reachable; try again shortly", "messages": []},
                                  status=502, headers=CORS)
     messages = transcript(tracker.get("events") or [])
-    return web.json_response({"session_id": session_id, "messages": messages},
+    language = (tracker.get("slots") or {}).get("language")
+    return web.json_response({"session_id": session_id, "messages": messages, "language": language},
                              headers={**CORS, "Cache-Control": "no-store"})
 
 

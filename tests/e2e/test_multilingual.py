@@ -115,3 +115,19 @@ def test_english_conversation_stays_english(shop):
     reply = chat.say("where is my order?")
     assert "order number" in reply.lower()
     assert chat.tracker()["slots"]["language"] == "en"
+
+
+def test_an_english_browser_does_not_override_what_the_shopper_writes(shop):
+    chat = shop.chat()
+    reply = "\n".join(r.get("text", "") for r in chat.send("我想找真人客服", metadata={"browser_language": "en-US"}))
+    assert_in_language(reply, "zh-Hans")
+    slots = chat.tracker()["slots"]
+    assert slots["language"] == "zh-Hans" and slots["language_choice"] is None
+
+
+def test_the_browser_language_fills_a_conversation_without_words(shop):
+    order = shop.order("shipped", 3)
+    chat = shop.chat()
+    reply = "\n".join(r.get("text", "") for r in chat.send(order["order_id"], metadata={"browser_language": "ja-JP"}))
+    assert_in_language(reply, "ja")
+    assert chat.tracker()["slots"]["language"] == "ja"

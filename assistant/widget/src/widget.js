@@ -100,8 +100,11 @@
     imageUrl: user.imageUrl || "{image}",
     historyUrl: user.historyUrl || BASE + "api/history"
   };
-  var lang = (LANGS[load("lang")] && load("lang")) || pick(user.language === "auto" ? "" : user.language) ||
-    pick(doc.documentElement.lang) || browserLang() || "en";
+  // A language the shopper picked in the menu, or the shop page configured, is a choice: it is sent as
+  // metadata.language and the server keeps it. The page's and the browser's languages are only hints:
+  // they pick the greeting's language, and the conversation then follows what the shopper writes.
+  var chosen = (LANGS[load("lang")] && load("lang")) || pick(user.language === "auto" ? "" : user.language) || null;
+  var lang = chosen || pick(doc.documentElement.lang) || browserLang() || "en";
 
   function t(k, n) {
     var s = (T[lang] || T.en)[k];
@@ -438,6 +441,7 @@
   function onBot(msg, old) {
     if (!msg || typeof msg !== "object") return;
     if (!old) hideTyping();
+    followLanguage(msg.language);
     if (msg.agent && msg.text) onAgent(msg);
     else if (msg.text) addText(msg.text, "bot");
     var replies = msg.quick_replies || (msg.buttons || []).map(function (b) { return { title: b.title, payload: b.payload }; });
@@ -486,10 +490,11 @@
     scroll();
   }
   function emit(item) {
-    socket.emit("user_uttered", { message: item.message, session_id: sessionId, metadata: { language: lang } });
+    var meta = chosen ? { language: chosen } : { browser_language: lang };
+    socket.emit("user_uttered", { message: item.message, session_id: sessionId, metadata: meta });
     item.el.classList.remove("sc-pending");
-    var meta = item.el.querySelector(".sc-meta");
-    if (meta) meta.remove();
+    var pending = item.el.querySelector(".sc-meta");
+    if (pending) pending.remove();
     showTyping();
   }
   function flush() {
@@ -549,6 +554,7 @@
       .then(function (r) { return r.ok ? r.json() : { messages: [] }; })
       .then(function (data) {
         var messages = data.messages || [];
+        followLanguage(data.language);
         messages.forEach(function (m) {
           if (m.role === "user") addUser(m.text);
           else onBot(m, true);
@@ -589,12 +595,17 @@
     if (socket) { socket.disconnect(); socket.connect(); } else connect();
     input.focus();
   }
-  function setLanguage(value) {
+  function setLanguage(value) {  // the shopper's choice in the menu: it persists
     if (!LANGS[value]) return;
-    lang = value;
+    lang = chosen = value;
     store("lang", lang);
     applyLang();
     if (!talked) greet();
+  }
+  function followLanguage(value) {  // the conversation's language, from the server's replies
+    if (chosen || !LANGS[value] || value === lang) return;
+    lang = value;
+    applyLang();
   }
 
   launcher.onclick = function () { setOpen(!isOpen); };
