@@ -5,7 +5,7 @@ RASA_PY := .venv-rasa/bin/python
 export HF_HUB_OFFLINE := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: agent agent-password run test setup setup-data sample-orders nlu-eval bench train seed kb-build kb-eval kb-bench clean
+.PHONY: agent agent-password run test setup setup-data sample-orders nlu-eval bench bench-train train seed kb-build kb-eval kb-bench clean
 
 run: setup                 ## set up, then start the assistant (Ctrl-C stops it)
 	$(ACTIONS_PY) -m assistant.launcher
@@ -43,6 +43,9 @@ kb-bench: setup-data       ## faiss flat vs IVF vs HNSW search time and recall b
 
 bench: setup               ## 50 concurrent shoppers vs a plain `rasa init` bot, print JSON
 	@$(ACTIONS_PY) -m bench.load
+
+bench-train: setup-data    ## time a full training from scratch (no Rasa cache), print JSON; fails over 6 minutes
+	@$(ACTIONS_PY) -m bench.train_time
 
 agent: setup-data          ## create a support-console agent: make agent USERNAME=alice NAME="Alice Smith"
 	@test -n "$(USERNAME)" || { echo "usage: make agent USERNAME=alice NAME=\"Alice Smith\""; exit 2; }

