@@ -164,3 +164,23 @@ def test_filters_match_stock_colour_and_price():
     assert not ProductQuery(size="S").matches(product)  # sold out in S
     assert not ProductQuery(price_max=80).matches(product)
     assert not ProductQuery(color="red").matches(product)
+
+
+# Support hours are rendered from business_hours.yml when said (actions/hours.py); the pages hold a
+# placeholder, never hours of their own that could contradict the schedule.
+# (business days for deliveries and refunds, "Monday to Friday", are not the team's hours)
+FIXED_HOURS = [r"\d{1,2}:\d\d\s*(?:to|–|-|〜|～|至)\s*(?:翌|次日|隔天)?\d{1,2}:\d\d", r"\bUTC\b"]
+
+
+def test_pages_state_support_hours_only_through_the_placeholder():
+    import re
+
+    docs = [d for d in load_documents(CONTENT) if d.kind in ("guide", "policy")]
+    body = {d.path: "\n".join(s.text for s in d.sections) for d in docs}
+    about_hours = [d for d in docs if "{{support_hours}}" in body[d.path]]
+    assert {d.doc_id for d in about_hours} >= {"policy:contact-and-opening-hours", "guide:contact-support"}
+    assert {d.language for d in about_hours} == {"en", "zh-Hans", "zh-Hant", "ja"}
+    for doc in docs:
+        for pattern in FIXED_HOURS:
+            found = re.search(pattern, body[doc.path])
+            assert not found, f"{doc.path}: fixed support hours {found.group(0)!r}; write {{{{support_hours}}}}"
