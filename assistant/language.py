@@ -102,6 +102,8 @@ SET_LANGUAGE_INTENT = "set_language"
 MIN_ENGLISH_WORDS = 3
 CHINESE = ("zh-Hans", "zh-Hant")
 _WORD = re.compile(r"[A-Za-z]+")
+# Rasa's text for an intent triggered from outside (the console's "resolved"): "EXTERNAL: handoff_resolved"
+EXTERNAL_PREFIX = "EXTERNAL: "
 
 
 def _metadata(message: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -153,5 +155,7 @@ def conversation_language(message: Mapping[str, Any], language: Optional[str],
     """
     choice = explicit_choice(message) or choice
     text = str(message.get("text") or "")
+    if text.startswith("/") or text.startswith(EXTERNAL_PREFIX) or _metadata(message).get("is_external"):
+        text = ""  # a button's payload or an event the system triggered: nothing the shopper wrote
     new = choice or detected(text, language) or language or browser_language(message) or DEFAULT_LANGUAGE
     return new, choice

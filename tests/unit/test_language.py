@@ -71,6 +71,13 @@ def test_what_the_shopper_writes_wins_over_an_english_browser(text, language):
     assert _language_after(text, metadata={"browser_language": "en-US"}) == (language, None)
 
 
+@pytest.mark.parametrize("text, metadata", [
+    ('/csat{"csat_rating": "4"}', {}), ("/human_handoff", {}), ("EXTERNAL: handoff_resolved", {"is_external": True}),
+])
+def test_buttons_and_triggered_intents_keep_the_language(text, metadata):
+    assert _language_after(text, slots={"language": "zh-Hant"}, metadata=metadata) == ("zh-Hant", None)
+
+
 def test_the_browser_language_only_fills_a_conversation_without_one():
     assert _language_after("SO123456", metadata={"browser_language": "ja"}) == ("ja", None)
     assert _language_after("SO123456", slots={"language": "zh-Hant"},
