@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from urllib.parse import urlsplit
 from typing import Any, Dict, List, Optional
 
 from aiohttp import web
@@ -29,7 +30,13 @@ logger = logging.getLogger(__name__)
 
 # ---- login ----------------------------------------------------------------
 def _safe_next(value: str) -> str:
-    return value if value.startswith("/") and not value.startswith("//") else "/"
+    """Where to go after login: a path on the console only. Anything a browser could read as another
+    host ("//host", "/\\host", a scheme, tabs or newlines it drops from URLs) becomes "/"."""
+    if (not value.startswith("/") or value.startswith("//") or "\\" in value
+            or any(ord(char) < 33 or ord(char) == 127 for char in value)):
+        return "/"
+    parts = urlsplit(value)
+    return value if not parts.scheme and not parts.netloc else "/"
 
 
 async def login_form(request: web.Request) -> web.Response:
