@@ -200,8 +200,20 @@ def test_another_agents_session_cannot_act_without_its_cookie(shop, agents):
     assert status == 401
 
 
+@pytest.mark.parametrize("target", ["/\\evil.example", "//evil.example", "https://evil.example", "/\t/evil.example"])
+def test_login_never_redirects_off_the_console(shop, agents, target):
+    from tests.e2e.conftest import AGENT_PASSWORD
+
+    client = ConsoleClient(shop.console_url)
+    status, headers, _ = client.request("POST", "/login", form={"username": "bob", "password": AGENT_PASSWORD,
+                                                                "next": target})
+    assert status == 302 and headers.get("Location") == "/", (status, headers)
+
+
+# (runs last among the login tests: it blocks 127.0.0.1 for a while)
 def test_wrong_passwords_are_refused_and_throttled(shop, agents):
     client = ConsoleClient(shop.console_url)
     statuses = [client.request("POST", "/login", form={"username": "mallory", "password": f"wrong-{i}"})[0]
                 for i in range(6)]
     assert statuses[0] == 401 and statuses[-1] == 429
+
