@@ -238,8 +238,8 @@ def store_csat(dispatcher: CollectingDispatcher, tracker: Tracker, services: Ser
         dispatcher.utter_message(response="utter_csat_invalid", buttons=csat_buttons())
         return [SlotSet("awaiting_confirmation", f"{CSAT_PENDING}:{ticket_id}")]
     ticket = services.shop.tickets.get(ticket_id)
-    if ticket is None or ticket.conversation_id != tracker.sender_id:
-        dispatcher.utter_message(response="utter_ok")
+    if ticket is None or ticket.conversation_id != tracker.sender_id or ticket.csat_rating is not None:
+        dispatcher.utter_message(response="utter_ok")  # not this shopper's ticket, or rated already
         return [SlotSet("awaiting_confirmation", None)]
     services.shop.tickets.record_csat(ticket_id, rating)
     logger.info("conversation %s rated ticket %s: %s/5", tracker.sender_id, ticket_id, rating)
@@ -259,13 +259,16 @@ def csat_ticket(tracker: Tracker) -> Optional[int]:
 
 
 class ActionStoreCsat(ShopAction):
-    """A rating button (``/csat{"csat_rating": "4"}``): store it on the ticket just resolved."""
+    """A rating button (``/csat{"csat_rating": "4"}``): store it on the ticket just resolved.
+
+    Only while the bot is waiting for that rating, and once: a shopper cannot re-rate a ticket by
+    sending the payload again later."""
 
     def name(self) -> Text:
         return "action_store_csat"
 
     def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
-        ticket_id = csat_ticket(tracker) or _ticket_id(tracker)
+        ticket_id = csat_ticket(tracker)
         if ticket_id is None:
             dispatcher.utter_message(response="utter_ok")
             return []

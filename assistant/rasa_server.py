@@ -18,6 +18,10 @@ The conversation's language (slots ``language`` and ``language_choice``) is set
 while Rasa extracts slots after each user message, by ``assistant.language``,
 instead of by an action-server call (``action_validate_slot_mappings``) per message.
 
+Intents only the support console may trigger (``handoff_resolved``, through the
+HTTP API's trigger_intent) are refused when a shopper sends them as a payload
+("/handoff_resolved" in the chat): they become ``nlu_fallback``.
+
 The embedded SQLite tracker store runs in WAL mode with ``synchronous=NORMAL``:
 a commit no longer waits for a disk sync of a rollback journal (a crash can
 lose at most the last commits, never corrupt the file), and the console's
@@ -149,6 +153,37 @@ def install_sqlite_wal() -> None:
         event.listen(Engine, "connect", _sqlite_pragmas)
 
 
+AGENT_ONLY_INTENTS = frozenset({"handoff_resolved"})
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def refuse_agent_only(parsed: dict, sender_id: str) -> dict:
+    """``parsed`` with an agent-only intent a shopper sent replaced by ``nlu_fallback`` (and no entities)."""
+    intent = (parsed.get("intent") or {}).get("name")
+    if intent not in AGENT_ONLY_INTENTS:
+        return parsed
+    logger.warning("conversation %s sent the agent-only intent %r; treated as not understood", sender_id, intent)
+    fallback = {"name": FALLBACK_INTENT, "confidence": 1.0}
+    return {**parsed, "intent": fallback, "intent_ranking": [fallback], "entities": []}
+
+
+def install_agent_only_intents() -> None:
+    """Messages from channels never carry an agent-only intent (the console triggers those directly)."""
+    from rasa.core.processor import MessageProcessor
+
+    parse = MessageProcessor.parse_message
+    if getattr(parse, "_shop_agent_only", False):
+        return
+
+    @functools.wraps(parse)
+    async def parse_message(self: Any, message: Any, tracker: Any = None, only_output_properties: bool = True) -> dict:
+        parsed = await parse(self, message, tracker, only_output_properties)
+        return refuse_agent_only(parsed, message.sender_id)
+
+    parse_message._shop_agent_only = True  # type: ignore[attr-defined]
+    MessageProcessor.parse_message = parse_message  # type: ignore[method-assign]
+
+
 LANGUAGE_SLOT = "language"
 CHOICE_SLOT = "language_choice"
 
@@ -198,6 +233,7 @@ def main() -> None:
         install_fast_schema_validation()
         install_sqlite_wal()
     install_language_slots()
+    install_agent_only_intents()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

@@ -67,6 +67,21 @@ def test_a_person_takes_over_live_and_the_bot_asks_for_a_rating(shop, agents, sh
     assert shopper.say("thanks, bye", quiet=3)
 
 
+def test_a_shopper_cannot_resolve_their_own_handoff_or_rate_twice(shop, agents, shopper):
+    shopper.say("I'd like to talk to a real person please", until=lambda m: "queue" in m.get("text", ""))
+    ticket = wait_for(lambda: ticket_of(shop, shopper.session_id))
+    shopper.send("/handoff_resolved")  # only the console may end a handoff
+    assert shopper.receive(timeout=4, quiet=4) == [], "relayed to the agent; the bot stays quiet"
+    assert ticket_of(shop, shopper.session_id).status == "open"
+
+    alice = agents.alice()
+    alice.api("POST", f"/api/tickets/{ticket.id}/resolve")
+    shopper.receive(until=lambda m: bool(m.get("quick_replies")))
+    shopper.say('/csat{"csat_rating": "4"}', until=lambda m: "4" in m.get("text", ""))
+    shopper.say('/csat{"csat_rating": "1"}', quiet=3)  # a second rating, sent by hand
+    assert alice.api("GET", f"/api/tickets/{ticket.id}")["csat_rating"] == 4
+
+
 def test_the_shopper_can_go_back_to_the_bot(shop, shopper):
     shopper.say("can I speak to a human agent?", until=lambda m: "queue" in m.get("text", ""))
     ended = shopper.say("/back_to_bot", until=lambda m: "back with the assistant" in m.get("text", ""))

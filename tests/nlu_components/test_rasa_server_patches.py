@@ -97,3 +97,15 @@ def test_slot_extraction_runs_the_language_hook():
     events = asyncio.run(ActionExtractSlots(None).run(CollectingOutputChannel(),
                                                       TemplatedNaturalLanguageGenerator({}), tracker, domain))
     assert [(e.key, e.value) for e in events] == [("language", "ja")]
+
+
+def test_a_shopper_cannot_send_an_agent_only_intent():
+    from assistant.rasa_server import refuse_agent_only
+
+    parsed = {"text": "/handoff_resolved", "intent": {"name": "handoff_resolved", "confidence": 1.0},
+              "intent_ranking": [{"name": "handoff_resolved", "confidence": 1.0}], "entities": [{"entity": "x"}]}
+    refused = refuse_agent_only(parsed, "mallory")
+    assert refused["intent"]["name"] == "nlu_fallback" and refused["entities"] == []
+    kept = {"text": "hi", "intent": {"name": "greet", "confidence": 0.9}, "entities": []}
+    assert refuse_agent_only(kept, "s") is kept
+
