@@ -7,7 +7,7 @@ tracker store under ``var/``, in-memory locks, no event broker. Scale-out:
 | --- | --- |
 | ``TRACKER_STORE_URL`` | SQL tracker store on that database, e.g. ``postgresql://rasa:secret@127.0.0.1:5432/rasa`` |
 | ``REDIS_URL`` | Redis lock store (needed with several Rasa replicas), e.g. ``redis://127.0.0.1:6379/1`` |
-| ``RABBITMQ_URL`` | Pika event broker publishing every conversation event, e.g. ``amqp://guest:guest@127.0.0.1:5672/`` |
+| ``RABBITMQ_URL`` | Pika event broker publishing every conversation event, e.g. ``amqp://rasa:secret@127.0.0.1:5672/`` (user and password required) |
 | ``RABBITMQ_QUEUE`` | queue name for the broker (default ``rasa_events``) |
 """
 from __future__ import annotations
@@ -59,12 +59,15 @@ def _event_broker() -> Dict[str, Any] | None:
     if not url:
         return None
     parsed = urlparse(url)
+    if not parsed.username or not parsed.password:
+        # no silent guest/guest: a broker that accepts it accepts anyone on its network
+        raise ValueError("RABBITMQ_URL must name a user and a password, e.g. amqp://rasa:secret@127.0.0.1:5672/")
     return {
         "type": "pika",
         "url": parsed.hostname or "127.0.0.1",
         "port": parsed.port or 5672,
-        "username": unquote(parsed.username or "guest"),
-        "password": unquote(parsed.password or "guest"),
+        "username": unquote(parsed.username),
+        "password": unquote(parsed.password),
         "queues": [os.environ.get("RABBITMQ_QUEUE", "rasa_events")],
     }
 
@@ -80,6 +83,10 @@ def render_endpoints(settings: Settings, path: Path) -> Path:
     if broker := _event_broker():
         endpoints["event_broker"] = broker
     path.parent.mkdir(parents=True, exist_ok=True)
-    # JSON is valid YAML, and keeps this module free of third-party imports.
-    path.write_text(json.dumps(endpoints, indent=2) + "\n")
+    # JSON is valid YAML, and keeps this module free of third-party imports. It can hold database and
+    # broker passwords: only the owner may read it.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(json.dumps(endpoints, indent=2) + "\n")
+    os.chmod(path, 0o600)  # also when the file existed with wider permissions
     return path
