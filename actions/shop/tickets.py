@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from actions.shop.clock import resolve_now, to_utc
 from actions.shop.handoff_rules import PRIORITY_LABELS, REASON_LABELS, TranscriptLine, priority_for, summarize
 from actions.shop.models import Agent, AuditEvent, Ticket, TicketMessage, TicketNote
+from actions.shop.pii import mask_pii
 
 logger = logging.getLogger(__name__)
 
@@ -428,14 +429,25 @@ class TicketService:
         if query.date_to:
             stmt = stmt.where(Ticket.created_at < datetime.combine(query.date_to + timedelta(days=1), time.min,
                                                                    timezone.utc))
-        if query.text.strip():
-            pattern = f"%{query.text.strip().lower()}%"
-            in_messages = select(TicketMessage.ticket_id).where(func.lower(TicketMessage.text).like(pattern))
-            stmt = stmt.where(or_(func.lower(Ticket.summary).like(pattern), Ticket.id.in_(in_messages),
+        text = query.text.strip().lower()
+        if text:
+            # % and _ are literal characters here, not wildcards
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
+            in_messages = select(TicketMessage.ticket_id).where(
+                func.lower(TicketMessage.text).like(pattern, escape="\\"))
+            stmt = stmt.where(or_(func.lower(Ticket.summary).like(pattern, escape="\\"), Ticket.id.in_(in_messages),
                                   Ticket.conversation_id == query.text.strip()))
+            stmt = stmt.options(selectinload(Ticket.messages))
         stmt = stmt.order_by(Ticket.created_at.desc())
         with self._sessions() as session:
             tickets = session.scalars(stmt).all()
+            if text:
+                # agents see transcripts with personal data masked: a search must not find what the mask
+                # hides, or masked values could be read back a character at a time
+                tickets = [t for t in tickets if t.conversation_id == query.text.strip()
+                           or text in mask_pii(t.summary or "").lower()
+                           or any(text in mask_pii(m.text or "").lower() for m in t.messages)]
         # JSON list columns are filtered here: portable across SQLite and PostgreSQL
         tag = query.tag.strip().lower()
         intent = query.intent.strip()

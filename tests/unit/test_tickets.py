@@ -100,6 +100,17 @@ def test_search_by_text_tag_intent_and_date(tickets, accounts):
     assert tickets.search(SearchQuery(date_from=date(2030, 1, 1))) == []
 
 
+def test_search_cannot_read_masked_personal_data_back(tickets, accounts):
+    """An agent sees emails, phones and addresses masked; probing them through the search must fail."""
+    agent = accounts.create_agent("eve", "Eve", "long-enough-password")
+    t, _ = tickets.open_ticket(new("p", transcript=[
+        TranscriptLine("shopper", "my email is jane.doe_77@example.com and my zipper broke", "complaint")]), now=NOW)
+    tickets.resolve(t.id, agent.id)
+    assert [x.id for x in tickets.search(SearchQuery(text="zipper"))] == [t.id]
+    for probe in ("jane", "jane.doe", "doe_77", "@example.com", "j%e", "jane_doe", "%", "_"):
+        assert tickets.search(SearchQuery(text=probe)) == [], probe
+
+
 def test_accounts_hash_passwords_and_sessions_expire_with_logout(accounts, shop):
     agent = accounts.create_agent("Carol", "Carol", "long-enough-password")
     assert agent.username == "carol"
