@@ -223,3 +223,18 @@ def mask_for_log(text: str) -> str:
     if not text:
         return ""
     return mask_pii(str(text))
+
+
+_MESSENGER_ID = re.compile(r"^(?P<prefix>[a-z]+:)?(?P<id>\+?\d{6,})$")
+
+
+def mask_conversation_id(conversation_id: str) -> str:
+    """A conversation id as shown in exports and the API: phone numbers and messenger user ids (which
+    identify a person) masked but for their last 3 digits; the widget's random ids are kept."""
+    masked = mask_pii(conversation_id)
+    if masked != conversation_id:
+        return masked
+    match = _MESSENGER_ID.match(conversation_id)
+    if match:
+        return f"{match.group('prefix') or ''}•••{match.group('id')[-3:]}"
+    return conversation_id

@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from actions.shop.handoff_rules import REASON_LABELS, REASONS
-from actions.shop.pii import mask_pii
+from actions.shop.pii import mask_conversation_id, mask_pii
 from actions.shop.tickets import SearchQuery, TicketView
 from assistant.console.keys import TICKETS
 from assistant.console.rendering import render
@@ -129,6 +129,7 @@ def masked_ticket(ticket: TicketView, with_messages: bool = True) -> dict[str, A
     """The ticket as a dict, personal data masked in its summary, messages and notes."""
     data = ticket.to_dict(with_messages=with_messages)
     data["reason_label"] = ticket.reason_label
+    data["conversation_id"] = mask_conversation_id(ticket.conversation_id)
     data["summary"] = mask_pii(ticket.summary)
     for entry in data.get("messages", []) + data.get("notes", []):
         entry["text"] = mask_pii(entry.get("text") or "")

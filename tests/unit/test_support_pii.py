@@ -179,3 +179,15 @@ def test_text_without_pii_is_returned_unchanged() -> None:
     text = "Where is my order? It should have arrived on Monday."
     assert mask_pii(text) == text
     assert find_pii("") == []
+
+
+@pytest.mark.parametrize("conversation_id, shown", [
+    ("whatsapp:+4915112345678", "whatsapp:[phone]"),
+    ("telegram:123456789", "telegram:•••789"),
+    ("facebook:2345678901234567", "facebook:•••567"),
+    ("0f3a9c2b8d7e4f6a9b1c2d3e4f5a6b7c", "0f3a9c2b8d7e4f6a9b1c2d3e4f5a6b7c"),
+])
+def test_conversation_ids_that_identify_a_person_are_masked(conversation_id, shown):
+    from actions.shop.pii import mask_conversation_id
+
+    assert mask_conversation_id(conversation_id) == shown
