@@ -228,6 +228,9 @@ def install_language_slots() -> None:
 
 
 def main() -> None:
+    from actions.shop.pii import install_log_masking
+
+    install_log_masking()  # message texts and sender ids in Rasa's logs are personal data
     install_action_failure_reply()
     if len(sys.argv) > 1 and sys.argv[1] in ("run", "shell"):
         install_fast_schema_validation()

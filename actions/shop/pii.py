@@ -15,7 +15,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["PiiSpan", "find_pii", "luhn_valid", "mask_for_log", "mask_pii"]
+__all__ = ["PiiSpan", "find_pii", "install_log_masking", "luhn_valid", "mask_conversation_id", "mask_for_log",
+           "mask_pii"]
 
 KINDS: tuple[str, ...] = ("card", "email", "phone", "address")  # overlap preference, strongest first
 _RANK = {kind: rank for rank, kind in enumerate(KINDS)}
@@ -238,3 +239,35 @@ def mask_conversation_id(conversation_id: str) -> str:
     if match:
         return f"{match.group('prefix') or ''}•••{match.group('id')[-3:]}"
     return conversation_id
+
+
+_MESSENGER_IDS_IN_TEXT = re.compile(r"\b(?:whatsapp|telegram|facebook|messenger|twilio|sms):\+?\d{6,}")
+
+
+def mask_log_text(text: str) -> str:
+    """A log line with personal data and messenger user ids masked."""
+    return _MESSENGER_IDS_IN_TEXT.sub(lambda m: mask_conversation_id(m.group(0)), mask_for_log(text))
+
+
+def install_log_masking() -> None:
+    """Every log record of this process has personal data masked in its message (emails, phones,
+    addresses, cards, messenger user ids), whichever handler writes it. Idempotent."""
+    import logging
+
+    current = logging.getLogRecordFactory()
+    if getattr(current, "_shop_masking", False):
+        return
+
+    def factory(*args, **kwargs):  # type: ignore[no-untyped-def]
+        record = current(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken format string is logging's to report, not ours
+            return record
+        masked = mask_log_text(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return record
+
+    factory._shop_masking = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)

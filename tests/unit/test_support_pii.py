@@ -191,3 +191,19 @@ def test_conversation_ids_that_identify_a_person_are_masked(conversation_id, sho
     from actions.shop.pii import mask_conversation_id
 
     assert mask_conversation_id(conversation_id) == shown
+
+
+def test_log_lines_are_masked_whichever_logger_writes_them(caplog):
+    import logging
+
+    from actions.shop.pii import install_log_masking
+
+    install_log_masking()
+    install_log_masking()  # idempotent
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("rasa_sdk.executor").info("body %s", {"sender_id": "whatsapp:+4915112345678",
+                                                               "text": "I am jane@example.com"})
+        logging.getLogger("actions.handoff").info("conversation %s handed off", "telegram:123456789")
+    text = caplog.text
+    assert "4915112345678" not in text and "jane@example.com" not in text and "123456789" not in text
+    assert "[email]" in text and "telegram:•••789" in text
