@@ -26,6 +26,9 @@ The embedded SQLite tracker store runs in WAL mode with ``synchronous=NORMAL``:
 a commit no longer waits for a disk sync of a rollback journal (a crash can
 lose at most the last commits, never corrupt the file), and the console's
 readers no longer block Rasa's writer.
+
+Log lines have personal data and messenger user ids masked
+(``actions.shop.pii.install_log_masking``).
 """
 from __future__ import annotations
 
