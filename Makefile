@@ -8,11 +8,12 @@ export RASA_TELEMETRY_ENABLED := false
 .PHONY: agent agent-password run test setup setup-data sample-orders nlu-eval bench bench-train train seed kb-build kb-eval kb-bench clean
 
 run: setup                 ## set up, then start the assistant (Ctrl-C stops it)
-	$(ACTIONS_PY) -m assistant.launcher
+	$(ACTIONS_PY) -m assistant.runtime.launcher
 
-test: setup                ## set up, then run every test
-	$(ACTIONS_PY) -m pytest tests -q --ignore=tests/nlu_components
-	$(RASA_PY) -m pytest tests/nlu_components -q -p no:cacheprovider
+test: setup                ## set up, then lint and run every test
+	.venv-actions/bin/ruff check .
+	$(ACTIONS_PY) -m pytest tests -q --ignore=tests/rasa_plugins
+	$(RASA_PY) -m pytest tests/rasa_plugins -q -p no:cacheprovider
 
 setup:                     ## venvs, demo shop database, trained model (idempotent)
 	@bash scripts/setup.sh
@@ -21,16 +22,16 @@ setup-data:                ## venvs and demo shop database only
 	@bash scripts/setup.sh --no-train
 
 train: setup-data          ## retrain the Rasa model even if it is up to date
-	$(ACTIONS_PY) -m assistant.training --force
+	$(ACTIONS_PY) -m assistant.runtime.training --force
 
 seed: setup-data           ## reseed the demo shop database from scratch
-	$(ACTIONS_PY) -m actions.shop.seed --force
+	$(ACTIONS_PY) -m assistant.runtime.demo seed --force
 
 sample-orders: setup-data  ## a few seeded orders per status, one JSON object per line
-	@$(ACTIONS_PY) -m actions.shop.sample_orders
+	@$(ACTIONS_PY) -m assistant.runtime.demo sample-orders
 
 nlu-eval: setup-data       ## train on nlu_data/train, evaluate on nlu_data/eval, print JSON
-	@$(ACTIONS_PY) -m assistant.nlu_eval
+	@$(ACTIONS_PY) -m assistant.runtime.nlu_eval
 
 kb-build: setup-data       ## (re)build the knowledge-base index; unchanged chunks are not re-embedded
 	$(ACTIONS_PY) -m knowledge_base build

@@ -4,6 +4,10 @@ An action subclasses :class:`ShopAction` and implements ``perform`` (plain,
 synchronous code calling domain services). ``run`` executes it in a worker
 thread so database calls never block the action server's event loop, and turns
 any unexpected error into the ``utter_technical_problem`` reply.
+
+A form's validation subclasses :class:`ShopFormValidation`: its ``validate_<slot>`` methods are async
+and hand their work to :meth:`ShopFormValidation.in_thread`; an unexpected error gets the same reply,
+and the slots being validated are cleared, so nothing unchecked is accepted.
 """
 from __future__ import annotations
 
@@ -13,17 +17,21 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, Iterator, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
 
-from actions.localization import language_of, speaking
 from actions.services import Services, get_services
-from actions.shop.orders import normalize_order_id
-from actions.shop.views import OrderView
+from assistant.i18n.phrases import language_of, speaking
+from assistant.runtime.settings import get_settings
+from assistant.shop.commerce.order_ids import normalize_order_id
+from assistant.shop.commerce.views import OrderView
 
 logger = logging.getLogger(__name__)
 
-DomainDict = Dict[Text, Any]
-Events = List[Dict[Text, Any]]
+# what an action returns: rasa-sdk's event dicts
+Events = List[EventType]
 
 
 class ShopAction(Action, ABC):
@@ -49,12 +57,33 @@ class ShopAction(Action, ABC):
             return []
 
 
+class ShopFormValidation(FormValidationAction, ABC):
+    """Validates a form's slots in the shopper's language, off the event loop, behind the polite failure."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        """``validate_<form name>``."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        try:
+            with speaking(language_of(tracker)):
+                return await super().run(dispatcher, tracker, domain)
+        except Exception:  # noqa: BLE001 - the shopper must get an answer, the log gets the trace
+            logger.exception("validation %s failed for conversation %s", self.name(), tracker.sender_id)
+            dispatcher.messages.clear()
+            dispatcher.utter_message(response="utter_technical_problem", support_email=support_email())
+            return [SlotSet(slot, None) for slot in tracker.slots_to_validate()]
+
+    @staticmethod
+    async def in_thread(check: Any, *args: Any) -> Dict[Text, Any]:
+        """Runs a synchronous check (database, policy) in a worker thread, with the shopper's language."""
+        return await asyncio.to_thread(check, *args)
+
+
 def support_email() -> str:
     try:
         return get_services().settings.support_email
     except Exception:  # noqa: BLE001 - used while reporting another failure
-        from assistant.settings import get_settings
-
         return get_settings().support_email
 
 

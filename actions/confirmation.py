@@ -13,13 +13,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events, ShopAction, pending_confirmation, verified_order
-from actions.formatting import day, money
-from actions.localization import maybe_phrase
+from actions.handoff import start_handoff
 from actions.orders import address_from_slots
 from actions.refunds import create_refund
 from actions.services import Services
-from actions.handoff import start_handoff
-from actions.shop.handoff_rules import REQUESTED
+from assistant.i18n.formatting import day, money
+from assistant.i18n.phrases import maybe_phrase
+from assistant.shop.support.handoff_rules import REQUESTED
 
 CLEAR = SlotSet("awaiting_confirmation", None)
 

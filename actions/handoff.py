@@ -19,15 +19,22 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import (Events, ShopAction, first, intent_of, pending_confirmation, slot_order_id,
-                          verified_customer)
-from actions.hours import describe_hours, describe_opening
-from actions.localization import current_language, phrase
+from actions.base import (
+    Events,
+    ShopAction,
+    first,
+    intent_of,
+    pending_confirmation,
+    slot_order_id,
+    verified_customer,
+)
 from actions.services import Services
-from actions.shop.clock import utcnow
-from actions.shop.handoff_rules import REQUESTED, TranscriptLine
-from actions.shop.tickets import NewTicket, TicketError, TicketView
-from actions.shop.verification import normalize_email
+from assistant.i18n.phrases import current_language, phrase
+from assistant.shop.commerce.verification import normalize_email
+from assistant.shop.storage.clock import utcnow
+from assistant.shop.support.handoff_rules import REQUESTED, TranscriptLine
+from assistant.shop.support.hours_text import describe_hours, describe_opening
+from assistant.shop.support.tickets import NewTicket, TicketError, TicketView
 
 logger = logging.getLogger(__name__)
 
@@ -72,15 +79,13 @@ def _known_customer(tracker: Tracker, services: Services) -> Tuple[Optional[int]
     customer_id = verified_customer(tracker)
     if customer_id is not None:
         return customer_id, "verified"
-    identities = getattr(services.shop, "identities", None)
-    if identities is not None:
-        try:
-            linked = identities.customer_for(_channel(tracker), tracker.sender_id)
-        except Exception:  # noqa: BLE001 - recognising a returning shopper is optional
-            logger.exception("channel identity lookup failed for conversation %s", tracker.sender_id)
-            linked = None
-        if linked is not None:
-            return linked, "linked_channel"
+    try:
+        linked = services.shop.identities.customer_for(_channel(tracker), tracker.sender_id)
+    except Exception:  # noqa: BLE001 - recognising a returning shopper is optional
+        logger.exception("channel identity lookup failed for conversation %s", tracker.sender_id)
+        linked = None
+    if linked is not None:
+        return linked, "linked_channel"
     return None, "unknown"
 
 
@@ -172,7 +177,7 @@ class ActionRelayToAgent(ShopAction):
         except TicketError as exc:
             logger.warning("conversation %s: message not relayed: %s", tracker.sender_id, exc)
             return []
-        emails = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "email"]
+        emails = list(tracker.get_latest_entity_values("email"))
         if emails and not ticket.contact_email and normalize_email(str(emails[0])):
             services.shop.tickets.set_contact_email(ticket.id, normalize_email(str(emails[0])))
         return [SlotSet("handoff_ticket", float(ticket.id))]

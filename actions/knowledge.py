@@ -14,11 +14,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events, ShopAction
-from actions.hours import fill_support_hours
-from actions.localization import current_language, language_name, phrase
 from actions.services import Services, get_knowledge_base
-from actions.shop.clock import utcnow
-from actions.shop.handoff_rules import KB_ABSTENTION
+from assistant.i18n.phrases import current_language, language_name, phrase
+from assistant.shop.storage.clock import utcnow
+from assistant.shop.support.handoff_rules import KB_ABSTENTION
+from assistant.shop.support.hours_text import fill_support_hours
 from knowledge_base.answers import Abstention, Answer, answer, min_score_for
 from knowledge_base.search import KnowledgeBase, Passage
 
@@ -84,8 +84,7 @@ class ActionAnswerFromKnowledge(ShopAction):
     def _topic(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase,
                services: Services) -> Events:
         """A topic button after an abstention: the topic's opening passage."""
-        doc_id = next((e.get("value") for e in tracker.latest_message.get("entities", [])
-                       if e.get("entity") == "kb_doc"), None)
+        doc_id = next(tracker.get_latest_entity_values("kb_doc"), None)
         language = shopper_language(tracker)
         chunks = kb.passages_of(str(doc_id)) if doc_id else []
         chunks = [c for c in chunks if c.language == language] or chunks

@@ -7,21 +7,21 @@
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Text
+from typing import Any, Callable, Dict, Iterable, List, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 
 from actions import refunds
-from actions.base import DomainDict, Events, ShopAction, verified_order
-from actions.formatting import day, items_summary, money
-from actions.localization import language_of, maybe_phrase
+from actions.base import DomainDict, Events, ShopAction, ShopFormValidation, verified_order
+from actions.order_tasks import ORDER_TASKS
 from actions.services import Services, get_services
-from actions.shop.address import Address, parse_address, validate_address
-from actions.shop.views import OrderView
 from actions.verification import locked_reply
+from assistant.i18n.formatting import day, money
+from assistant.i18n.phrases import current_language, language_of, maybe_phrase, phrase
+from assistant.shop.commerce.address import Address, Problem, parse_address, validate_address
+from assistant.shop.commerce.views import OrderItemView, OrderView
 
 ADDRESS_SLOTS = {
     "street": "address_street",
@@ -29,6 +29,21 @@ ADDRESS_SLOTS = {
     "postal_code": "address_postal_code",
     "country": "address_country",
 }
+
+
+def items_summary(items: Iterable[OrderItemView], limit: int = 3) -> str:
+    items = list(items)
+    parts = []
+    for item in items[:limit]:
+        details = phrase("product.line_separator").join(
+            maybe_phrase(f"{kind}.{value}", value) for kind, value in (("color", item.color), ("size", item.size))
+            if value)
+        label = f"{item.quantity}× {item.name}" if item.quantity > 1 else item.name
+        parts.append(f"{label} ({details})" if details and current_language() == "en"
+                     else f"{label}（{details}）" if details else label)
+    if len(items) > limit:
+        parts.append(phrase("note.items_more", count=len(items) - limit))
+    return phrase("note.items_separator").join(parts)
 
 
 def order_facts(order: OrderView) -> Dict[str, Any]:
@@ -104,7 +119,7 @@ def start_address_change(dispatcher: CollectingDispatcher, order: OrderView, ser
     return []
 
 
-TASKS: Dict[str, Callable[[CollectingDispatcher, OrderView, Services], Events]] = {
+_HANDLERS: Dict[str, Callable[[CollectingDispatcher, OrderView, Services], Events]] = {
     "order_status": tell_status,
     "cancel_order": offer_cancel,
     "change_order": explain_change,
@@ -113,6 +128,8 @@ TASKS: Dict[str, Callable[[CollectingDispatcher, OrderView, Services], Events]] 
     "return_item": refunds.offer_return,
     "refund_status": refunds.tell_refund_status,
 }
+# one handler per registered order task, in the registry's order (a task without a handler fails here)
+TASKS = {intent: _HANDLERS[intent] for intent in ORDER_TASKS}
 
 
 class ActionRunOrderTask(ShopAction):
@@ -133,31 +150,30 @@ class ActionRunOrderTask(ShopAction):
                 *task(dispatcher, order, services)]
 
 
-class ValidateAddressForm(FormValidationAction):
+class ValidateAddressForm(ShopFormValidation):
     """Validates the new delivery address field by field, per country."""
 
     def name(self) -> Text:
         return "validate_address_form"
 
-    def validate_address_street(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    async def validate_address_street(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> Dict[Text, Any]:
         parsed = {k: v for k, v in parse_address(str(value or "")).items() if v}
         if len(parsed) < 2:  # just a street line
             parsed = {"street": str(value or "")}
-        return self._check(dispatcher, tracker, {ADDRESS_SLOTS[k]: v for k, v in parsed.items()})
+        return await self.in_thread(self._check, dispatcher, tracker, {ADDRESS_SLOTS[k]: v for k, v in parsed.items()})
 
-    def validate_address_city(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
-        return self._check(dispatcher, tracker, {"address_city": value})
+    async def validate_address_city(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> Dict[Text, Any]:
+        return await self.in_thread(self._check, dispatcher, tracker, {"address_city": value})
 
-    def validate_address_country(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> Dict[Text, Any]:
-        return self._check(dispatcher, tracker, {"address_country": value})
+    async def validate_address_country(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: DomainDict) -> Dict[Text, Any]:
+        return await self.in_thread(self._check, dispatcher, tracker, {"address_country": value})
 
-    def validate_address_postal_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> Dict[Text, Any]:
-        return self._check(dispatcher, tracker, {"address_postal_code": value})
+    async def validate_address_postal_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                           domain: DomainDict) -> Dict[Text, Any]:
+        return await self.in_thread(self._check, dispatcher, tracker, {"address_postal_code": value})
 
     @staticmethod
     def _check(dispatcher: CollectingDispatcher, tracker: Tracker, updates: Dict[Text, Any]) -> Dict[Text, Any]:
@@ -182,9 +198,9 @@ class ValidateAddressForm(FormValidationAction):
 
 def local_problem(problem: str, language: str | None = None) -> str:
     """An address problem in the shopper's language (its code picks the phrase; English otherwise)."""
-    code = getattr(problem, "code", None)
-    params = getattr(problem, "params", {})
-    return maybe_phrase(f"address.{code}", str(problem), language, **params) if code else str(problem)
+    if isinstance(problem, Problem):
+        return maybe_phrase(f"address.{problem.code}", str(problem), language, **problem.params)
+    return str(problem)
 
 
 def address_from_slots(tracker: Tracker, services: Services) -> tuple[Address | None, Dict[str, str]]:
@@ -207,7 +223,7 @@ class ActionAskAddressConfirmation(ShopAction):
         address, errors = address_from_slots(tracker, services)
         if address is None:
             # Fields that were fine alone may clash (e.g. postal code vs country): ask again.
-            for field, problem in errors.items():
+            for problem in errors.values():
                 dispatcher.utter_message(response="utter_address_invalid", problem=local_problem(problem))
             bad: List[Dict[Text, Any]] = [SlotSet(ADDRESS_SLOTS[field], None) for field in errors]
             return [*bad, FollowupAction("address_form")]

@@ -14,10 +14,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events, ShopAction, first
-from actions.formatting import money
 from actions.knowledge import utter_answer
-from actions.localization import maybe_phrase, phrase
 from actions.services import Services, get_knowledge_base
+from assistant.i18n.formatting import money
+from assistant.i18n.phrases import maybe_phrase, phrase
 from knowledge_base.answers import Answer, answer
 from knowledge_base.products import ProductHit, ProductQuery, color_of, find_product, search_products, size_of
 from knowledge_base.search import KnowledgeBase
@@ -32,7 +32,7 @@ def about_last_product(tracker: Tracker) -> bool:
     if not tracker.get_slot("last_product_sku"):
         return False
     text = tracker.latest_message.get("text") or ""
-    return bool(_entities(tracker, "size") or (_STOCK_WORDS.search(text) and _REFERS_BACK.search(text)))
+    return bool(_values(tracker, "size") or (_STOCK_WORDS.search(text) and _REFERS_BACK.search(text)))
 
 
 def card(hit: ProductHit) -> Dict[str, Any]:
@@ -84,8 +84,8 @@ def show_page(dispatcher: CollectingDispatcher, kb: KnowledgeBase, query: Produc
             SlotSet("last_product_sku", hits[0].sku)]
 
 
-def _entities(tracker: Tracker, name: str) -> List[Dict[str, Any]]:
-    return [e for e in tracker.latest_message.get("entities", []) if e.get("entity") == name]
+def _values(tracker: Tracker, name: str) -> List[Any]:
+    return list(tracker.get_latest_entity_values(name))
 
 
 class ActionProductSearch(ShopAction):
@@ -97,9 +97,9 @@ class ActionProductSearch(ShopAction):
         entities = tracker.latest_message.get("entities", [])
         query = ProductQuery.from_entities(text, entities)
         refers_back = tracker.get_slot("last_product_sku") and _REFERS_BACK.search(text) and not (
-            query.category or _entities(tracker, "product"))
+            query.category or _values(tracker, "product"))
         kb = get_knowledge_base()
-        named = any(find_product(kb, str(e.get("value", ""))) for e in _entities(tracker, "product"))
+        named = any(find_product(kb, str(value)) for value in _values(tracker, "product"))
         if refers_back or (named and not query.category):
             # "do you have it in M?" right after a result, or "is the Cascade Hiker waterproof?":
             # a question about one product, not a search
@@ -139,8 +139,8 @@ class ActionProductQuestion(ShopAction):
             return []
         sku, doc = product
         events: Events = [SlotSet("last_product_sku", sku)]
-        size = first([e.get("value") for e in _entities(tracker, "size")])
-        color = first([e.get("value") for e in _entities(tracker, "color")])
+        size = first(_values(tracker, "size"))
+        color = first(_values(tracker, "color"))
         if size or (_STOCK_WORDS.search(text) and not color):
             self._stock(dispatcher, services, sku, doc, size_of(str(size)) if size else None)
         elif color:
@@ -156,8 +156,8 @@ class ActionProductQuestion(ShopAction):
 
     @staticmethod
     def _product(kb: KnowledgeBase, tracker: Tracker) -> Optional[tuple[str, Dict[str, Any]]]:
-        for entity in _entities(tracker, "product"):
-            found = find_product(kb, str(entity.get("value", "")))
+        for value in _values(tracker, "product"):
+            found = find_product(kb, str(value))
             if found:
                 return found[0].split(":", 1)[1], dict(found[1])
         sku = tracker.get_slot("last_product_sku")

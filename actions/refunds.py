@@ -1,21 +1,21 @@
 """Refunds and returns: eligibility, one refund per order, status, and the policy.
 
-The rules (window, final sale, processing time) live in ``actions/shop/policy.yml``.
+The rules (window, final sale, processing time) live in ``assistant/shop/commerce/policy.yml``.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+from typing import Any, Dict
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import Events, ShopAction
-from actions.formatting import day, money
-from actions.localization import maybe_phrase, phrase
+from actions.base import Events
 from actions.services import Services
-from actions.shop.refunds import Eligibility
-from actions.shop.views import OrderView, RefundView
+from assistant.i18n.formatting import day, money
+from assistant.i18n.phrases import maybe_phrase, phrase
+from assistant.shop.commerce.refunds import Eligibility
+from assistant.shop.commerce.views import OrderView, RefundView
 
 REFUND_STATUSES = ("requested", "approved", "refunded", "rejected")
 

@@ -6,16 +6,16 @@ starts fast and a database problem surfaces as a polite reply, not a crash.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
-from actions.shop.business_hours import BusinessHours, load_business_hours
-from actions.shop.orders import OrderService
-from actions.shop.policy import Policy
-from actions.shop.refunds import RefundService
-from actions.shop.services import Shop
-from actions.shop.verification import Verifier
-from assistant.settings import Settings, get_settings
+from assistant.runtime.settings import Settings, get_settings
+from assistant.shop.backend import Shop, ShopConfig
+from assistant.shop.commerce.orders import OrderService
+from assistant.shop.commerce.policy import Policy
+from assistant.shop.commerce.refunds import RefundService
+from assistant.shop.commerce.verification import Verifier
+from assistant.shop.support.business_hours import BusinessHours, load_business_hours
 from knowledge_base.search import KnowledgeBase
 
 
@@ -60,7 +60,7 @@ def _business_hours(path: Path, _mtime: float) -> BusinessHours:
 @functools.lru_cache(maxsize=1)
 def get_services() -> Services:
     settings = get_settings()
-    return Services(settings=settings, shop=Shop.open(settings.database_url, settings.policy_file))
+    return Services(settings=settings, shop=Shop.open(ShopConfig(settings.database_url, settings.policy_file)))
 
 
 @functools.lru_cache(maxsize=1)

@@ -15,8 +15,8 @@ from actions.handoff import csat_ticket, rating_from, start_handoff, store_csat
 from actions.knowledge import answer_shop_question
 from actions.products import ActionProductQuestion, about_last_product
 from actions.services import Services
-from actions.shop import handoff_rules
-from actions.shop.handoff_rules import COMPLAINT, PAYMENT_ISSUE
+from assistant.shop.support import handoff_rules
+from assistant.shop.support.handoff_rules import COMPLAINT, PAYMENT_ISSUE
 
 FALLBACK = "nlu_fallback"
 
@@ -53,7 +53,7 @@ class ActionFallback(ShopAction):
         rating_for = csat_ticket(tracker)
         if rating_for is not None and rating_from(tracker) is not None:  # a typed "5" after the rating question
             return store_csat(dispatcher, tracker, services, rating_for)
-        order_ids = [e["value"] for e in tracker.latest_message.get("entities", []) if e.get("entity") == "order_id"]
+        order_ids = list(tracker.get_latest_entity_values("order_id"))
         if order_ids and tracker.get_intent_of_latest_message() in ("inform", FALLBACK):
             dispatcher.utter_message(response="utter_what_about_order", order_id=order_ids[0])
             return []

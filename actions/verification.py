@@ -14,26 +14,16 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 
-from actions.base import DomainDict, Events, ShopAction, first, verified_customer
+from actions.base import DomainDict, Events, ShopAction, ShopFormValidation, first, verified_customer
+from actions.handoff import start_handoff
+from actions.order_tasks import ORDER_TASKS
 from actions.services import Services, get_services
-from actions.shop.orders import normalize_order_id
-from actions.shop.handoff_rules import VERIFICATION_FAILED
-from actions.shop.verification import normalize_email
+from assistant.shop.commerce.order_ids import normalize_order_id
+from assistant.shop.commerce.verification import normalize_email
+from assistant.shop.support.handoff_rules import VERIFICATION_FAILED
 
 logger = logging.getLogger(__name__)
-
-ORDER_TASKS = (
-    "order_status",
-    "cancel_order",
-    "change_order",
-    "change_shipping_address",
-    "request_refund",
-    "return_item",
-    "refund_status",
-)
-
 
 class ActionStartOrderTask(ShopAction):
     """Remembers which order task the shopper asked for, to run once verified."""
@@ -47,7 +37,7 @@ class ActionStartOrderTask(ShopAction):
         return [SlotSet("pending_task", task), SlotSet("awaiting_confirmation", None)]
 
 
-class ValidateOrderVerificationForm(FormValidationAction):
+class ValidateOrderVerificationForm(ShopFormValidation):
     """Checks the order number and email; never reveals anything before a match."""
 
     def name(self) -> Text:
@@ -61,9 +51,17 @@ class ValidateOrderVerificationForm(FormValidationAction):
             return []
         return domain_slots
 
-    def validate_order_id(
+    async def validate_order_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        return await self.in_thread(self._check_order_id, value, dispatcher, tracker)
+
+    async def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return await self.in_thread(self._check_email, value, dispatcher, tracker)
+
+    def _check_order_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         services = get_services()
         order_id = normalize_order_id(str(first(value) or ""))
         if order_id is None:
@@ -82,9 +80,7 @@ class ValidateOrderVerificationForm(FormValidationAction):
         # A different customer's order (or first check): the email must be asked.
         return {"order_id": order_id, "email": email if email and customer_id is None else None}
 
-    def validate_email(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    def _check_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         services = get_services()
         email = normalize_email(str(first(value) or ""))
         if email is None:
@@ -133,8 +129,6 @@ def _link_identity(services: Services, customer_id: Any, tracker: Tracker) -> No
 
 
 def locked_reply(dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
-    from actions.handoff import start_handoff  # handoff imports base helpers this module shares
-
     dispatcher.utter_message(
         response="utter_verification_locked", attempts=services.policy.max_verification_attempts
     )

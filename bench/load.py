@@ -62,11 +62,11 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 import aiohttp
 import psutil
 
-from actions.shop.db import make_engine, session_factory
-from actions.shop.sample_orders import sample_orders
-from assistant.settings import REPO_ROOT
-from assistant.stack import ACTIONS_PYTHON, Stack, make_stack, stop_process_group, wait_http
-from assistant.training import ensure_model, rasa_env
+from assistant.runtime.settings import REPO_ROOT
+from assistant.runtime.stack import ACTIONS_PYTHON, Stack, make_stack, stop_process_group, wait_http
+from assistant.runtime.training import ensure_model, rasa_env
+from assistant.shop.demo.sample_orders import sample_orders
+from assistant.shop.storage.db import make_engine, session_factory
 
 logger = logging.getLogger("bench.load")
 
@@ -180,7 +180,7 @@ def messages_per_round() -> int:
 def seed_database(url: str, deadline: Deadline) -> None:
     logger.info("seeding a fresh shop database at %s", url)
     result = subprocess.run(
-        [str(ACTIONS_PYTHON), "-m", "actions.shop.seed", "--database-url", url, "--force"],
+        [str(ACTIONS_PYTHON), "-m", "assistant.runtime.demo", "seed", "--database-url", url, "--force"],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=deadline.remaining(600),
     )
     if result.returncode != 0:

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-from assistant.training import CONFIG, train, training_log
+from assistant.runtime.training import CONFIG, train, training_log
 
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) INFO\s+rasa\.engine\.training\.hooks\s+-\s+"
                     r"(Starting to train|Finished training) component '([^']+)'")

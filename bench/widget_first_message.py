@@ -38,8 +38,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-from assistant.settings import REPO_ROOT
-from assistant.stack import ACTIONS_PYTHON, Stack, make_stack
+from assistant.runtime.settings import REPO_ROOT
+from assistant.runtime.stack import ACTIONS_PYTHON, Stack, make_stack
 
 logger = logging.getLogger("bench.widget_first_message")
 
@@ -98,11 +98,11 @@ class Deadline:
 
 def start_system(tmp: Path, deadline: Deadline) -> Stack:
     """Seeded shop, action server, Rasa and console on free ports, as ``tests/e2e/conftest.py`` does."""
-    from assistant.training import ensure_model
+    from assistant.runtime.training import ensure_model
 
     url = f"sqlite:///{tmp / 'shop.db'}"
     logger.info("seeding a fresh shop database in %s", tmp)
-    subprocess.run([str(ACTIONS_PYTHON), "-m", "actions.shop.seed", "--database-url", url, "--force"],
+    subprocess.run([str(ACTIONS_PYTHON), "-m", "assistant.runtime.demo", "seed", "--database-url", url, "--force"],
                    cwd=REPO_ROOT, check=True, capture_output=True, timeout=deadline.remaining(600))
     overrides = {
         "DATABASE_URL": url, "SHOP_VAR_DIR": str(tmp), "KB_INDEX_DIR": str(REPO_ROOT / "var" / "kb"),

@@ -2,7 +2,7 @@
 
     python -m bench.widget_size [--budget-kb 60]
 
-Our own code is ``assistant/widget/src/widget.js`` and ``widget.css``; each is gzipped on
+Our own code is ``assistant/console/widget/src/widget.js`` and ``widget.css``; each is gzipped on
 its own (that is what a browser downloads) and the sum is compared with the budget
 (1 kB = 1,000 bytes). The socket.io client from npm is third-party and reported apart,
 with the version ``package-lock.json`` pins. Exit status 1 when over budget.
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence
 
-WIDGET_DIR = Path(__file__).resolve().parent.parent / "assistant" / "widget"
+WIDGET_DIR = Path(__file__).resolve().parent.parent / "assistant" / "console" / "widget"
 OURS = (WIDGET_DIR / "src" / "widget.js", WIDGET_DIR / "src" / "widget.css")
 SOCKETIO_CLIENT = WIDGET_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 

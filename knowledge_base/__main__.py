@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Sequence
 
-from assistant.settings import get_settings
+from assistant.runtime.settings import get_settings
 from knowledge_base.encoders import ENCODERS, get_encoder
 from knowledge_base.index import INDEX_TYPES, build_index
 from knowledge_base.search import IndexMissing, KnowledgeBase

@@ -5,11 +5,12 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass
 
+from assistant.i18n.scripts import CJK_RE
 from knowledge_base.documents import Document, Section
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+(?=\d+\.\s|[-*]\s)")
 _WORD = re.compile(r"[A-Za-z0-9][\w'’.-]*")
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_CJK_CHAR = CJK_RE
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ from typing import Any
 
 import yaml
 
+from assistant.i18n.languages import LANGUAGES
+
 KINDS = {"guides": "guide", "policies": "policy"}
-LANGUAGES = ("en", "zh-Hans", "zh-Hant", "ja")
 REQUIRED_FRONT_MATTER = ("id", "title", "tags", "language", "updated", "url")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)

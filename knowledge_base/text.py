@@ -8,15 +8,16 @@ import logging
 import re
 import unicodedata
 
-from assistant.segmenters import chinese_words, japanese_words, to_simplified
+from assistant.i18n.scripts import CJK, KANA_RE
+from assistant.i18n.segmenters import chinese_words, japanese_words, to_simplified
 
 logger = logging.getLogger(__name__)
 
 _RUNS = re.compile(
     r"(?P<latin>[a-z0-9][a-z0-9'’-]*)"
-    r"|(?P<cjk>[\u3040-\u30ff\u31f0-\u31ff\u3400-\u9fff\uf900-\ufaff]+)"
+    rf"|(?P<cjk>[{CJK}]+)"
 )
-_KANA = re.compile(r"[\u3040-\u30ff]")
+_KANA = KANA_RE
 
 # Function words that carry no topic; kept short on purpose (negations and question words stay).
 ENGLISH_STOPWORDS = frozenset("""

@@ -70,18 +70,18 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! dpkg -s fon
 fi
 
 # ---- chat widget: the socket.io client from the npm registry (pinned) -------
-want=$(stamp_of assistant/widget/package.json assistant/widget/package-lock.json)
-if [ "$(cat assistant/widget/node_modules/.stamp 2>/dev/null)" != "$want" ]; then
+want=$(stamp_of assistant/console/widget/package.json assistant/console/widget/package-lock.json)
+if [ "$(cat assistant/console/widget/node_modules/.stamp 2>/dev/null)" != "$want" ]; then
   command -v npm >/dev/null || { echo "[setup] npm is needed for the chat widget's socket.io client" >&2; exit 1; }
   log "installing the widget's socket.io client (npm ci)"
-  npm ci --prefix assistant/widget --no-audit --no-fund --loglevel=error >>var/log/npm.log 2>&1 \
+  npm ci --prefix assistant/console/widget --no-audit --no-fund --loglevel=error >>var/log/npm.log 2>&1 \
     || { tail -20 var/log/npm.log >&2; echo "[setup] npm ci failed (log: var/log/npm.log)" >&2; exit 1; }
-  echo "$want" > assistant/widget/node_modules/.stamp
+  echo "$want" > assistant/console/widget/node_modules/.stamp
 fi
 
 # ---- demo shop database ----------------------------------------------------
 log "seeding the demo shop (skipped when already seeded)"
-.venv-actions/bin/python -m actions.shop.seed >&2
+.venv-actions/bin/python -m assistant.runtime.demo seed >&2
 
 # ---- knowledge-base index ----------------------------------------------------
 # Incremental: only chunks whose text changed are embedded again.
@@ -90,5 +90,5 @@ log "building the knowledge-base index (only changed content is embedded)"
 
 # ---- Rasa model --------------------------------------------------------------
 if [ "${1:-}" != "--no-train" ]; then
-  .venv-actions/bin/python -m assistant.training >&2
+  .venv-actions/bin/python -m assistant.runtime.training >&2
 fi

@@ -18,9 +18,9 @@ import sys
 
 from aiohttp import web
 
-from actions.shop.db import init_db, make_engine, session_factory
-from assistant.console.auth import AccountError, AgentAccounts
-from assistant.settings import get_settings
+from assistant.runtime.settings import Settings, get_settings
+from assistant.shop.backend import Shop, ShopConfig
+from assistant.shop.support.accounts import AccountError, AgentAccounts
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -32,10 +32,9 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
-def _accounts() -> AgentAccounts:
-    engine = make_engine(get_settings().database_url)
-    init_db(engine)
-    return AgentAccounts(session_factory(engine))
+def _accounts(settings: Settings) -> AgentAccounts:
+    shop = Shop.open(ShopConfig(settings.database_url, settings.policy_file))
+    return AgentAccounts(shop.sessions)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                     print=None, access_log=None, shutdown_timeout=3)
         return 0
     try:
-        accounts = _accounts()
+        accounts = _accounts(settings)
         if args.command == "add-agent":
             agent = accounts.create_agent(args.username, args.name, _password(args))
             print(f"created agent {agent.username} ({agent.display_name})")

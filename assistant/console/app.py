@@ -14,13 +14,25 @@ from typing import AsyncIterator
 import jinja2
 from aiohttp import web
 
-from actions.shop.services import Shop
 from assistant.console import api, history, live, metrics, pages
-from assistant.console.auth import AgentAccounts, LoginThrottle, auth_middleware
-from assistant.console.keys import ACCOUNTS, KNOWLEDGE, RASA, SETTINGS, SHOP, TEMPLATES, THROTTLE, TICKETS
+from assistant.console.auth import LoginThrottle, auth_middleware
+from assistant.console.desk import SupportDesk
+from assistant.console.keys import (
+    ACCOUNTS,
+    DESK,
+    KNOWLEDGE,
+    RASA,
+    SETTINGS,
+    SHOP,
+    TEMPLATES,
+    THROTTLE,
+    TICKETS,
+)
 from assistant.console.rasa_client import RasaClient
 from assistant.console.rendering import template_filters
-from assistant.settings import Settings
+from assistant.runtime.settings import Settings
+from assistant.shop.backend import Shop, ShopConfig
+from assistant.shop.support.accounts import AgentAccounts
 
 logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -39,11 +51,12 @@ async def health(_request: web.Request) -> web.Response:
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    shop = await asyncio.to_thread(Shop.open, settings.database_url, settings.policy_file)
+    shop = await asyncio.to_thread(Shop.open, ShopConfig(settings.database_url, settings.policy_file))
     rasa = RasaClient(settings.rasa_url, settings.rasa_auth_token)
     await rasa.start()
     app[SHOP], app[TICKETS], app[RASA] = shop, shop.tickets, rasa
     app[ACCOUNTS] = AgentAccounts(shop.sessions)
+    app[DESK] = SupportDesk(shop.tickets, rasa)
     logger.info("console ready on port %s (shop database and Rasa at %s)", settings.console_port, settings.rasa_url)
     yield
     await rasa.close()
@@ -65,7 +78,7 @@ async def security_headers(request: web.Request, handler):  # type: ignore[no-un
 
 def create_app(settings: Settings) -> web.Application:
     """The console, its JSON API, the demo shop page and the widget's files, for ``settings``."""
-    from assistant.widget.routes import setup_widget
+    from assistant.console.widget.routes import setup_widget
 
     app = web.Application(middlewares=[security_headers, auth_middleware(ACCOUNTS)], client_max_size=1024 ** 2)
     app[SETTINGS] = settings
@@ -80,7 +93,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/health", health)
     app.router.add_static("/static/", HERE / "static")
     pages.setup(app)
-    history.setup(app)  # before api: it owns /api/tickets/search
+    history.setup(app)
     metrics.setup(app)
     api.setup(app)
     live.setup(app)

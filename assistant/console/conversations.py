@@ -17,14 +17,24 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import (
-    Column, Engine, Float, Integer, MetaData, String, Table, cast, create_engine, func, select,
+    Column,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    cast,
+    create_engine,
+    func,
+    select,
 )
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from assistant.endpoints import _tracker_store
-from assistant.settings import Settings
+from assistant.runtime.endpoints import tracker_store
+from assistant.runtime.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +55,8 @@ EVENTS = Table(
 
 
 def tracker_store_url(settings: Settings) -> URL:
-    """The SQLAlchemy URL of the tracker store Rasa is configured with (``assistant.endpoints``)."""
-    store = _tracker_store(settings)
+    """The SQLAlchemy URL of the tracker store Rasa is configured with (``assistant.runtime.endpoints``)."""
+    store = tracker_store(settings)
     dialect = str(store.get("dialect") or "sqlite")
     if dialect == "sqlite":
         return sqlite_read_only_url(Path(store["db"]))

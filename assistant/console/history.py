@@ -27,11 +27,11 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from actions.shop.handoff_rules import REASON_LABELS, REASONS
-from actions.shop.pii import mask_conversation_id, mask_pii
-from actions.shop.tickets import SearchQuery, TicketView
 from assistant.console.keys import TICKETS
 from assistant.console.rendering import render
+from assistant.shop.support.handoff_rules import REASON_LABELS, REASONS
+from assistant.shop.support.pii import mask_conversation_id, mask_pii
+from assistant.shop.support.tickets import SearchQuery, TicketView
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +199,11 @@ def _build(tickets: Sequence[TicketView], fmt: str) -> str:
     return export_csv(tickets) if fmt == "csv" else export_json(tickets)
 
 
+api_routes = web.RouteTableDef()
+routes = web.RouteTableDef()
+
+
+@routes.get("/history")
 async def history_page(request: web.Request) -> web.Response:
     form = {name: request.query.get(name, "") for name in FORM_FIELDS}
     context: dict[str, Any] = {"form": form, "reasons": REASON_LABELS, "statuses": ("resolved", "any"),
@@ -208,7 +213,7 @@ async def history_page(request: web.Request) -> web.Response:
     except FilterError as exc:
         context["error"] = str(exc)
         return render(request, "history.html", status=400, **context)
-    context["results"] = await asyncio.to_thread(request.app[TICKETS].search, search)
+    context["results"] = await asyncio.to_thread(request.config_dict[TICKETS].search, search)
     context["export_query"] = query_string(search)
     return render(request, "history.html", **context)
 
@@ -218,7 +223,7 @@ async def _export_search(request: web.Request, fmt: str) -> web.Response:
         search = parse_filters(request.query, default_limit=EXPORT_LIMIT)
     except FilterError as exc:
         raise web.HTTPBadRequest(text=f"Cannot export: {exc}") from None
-    service = request.app[TICKETS]
+    service = request.config_dict[TICKETS]
     found = await asyncio.to_thread(service.search, search)
     tickets = await asyncio.to_thread(service.export, [t.id for t in found])
     agent = request["agent"]
@@ -227,17 +232,19 @@ async def _export_search(request: web.Request, fmt: str) -> web.Response:
     return _download(_build(tickets, fmt), fmt, export_filename(fmt))
 
 
+@routes.get("/history/export.json")
 async def export_search_json(request: web.Request) -> web.Response:
     return await _export_search(request, "json")
 
 
+@routes.get("/history/export.csv")
 async def export_search_csv(request: web.Request) -> web.Response:
     return await _export_search(request, "csv")
 
 
 async def _export_ticket(request: web.Request, fmt: str) -> web.Response:
     ticket_id = int(request.match_info["id"])
-    service = request.app[TICKETS]
+    service = request.config_dict[TICKETS]
     ticket = await asyncio.to_thread(service.get, ticket_id)
     if ticket is None:
         raise web.HTTPNotFound(text=f"There is no ticket #{ticket_id}.")
@@ -247,30 +254,27 @@ async def _export_ticket(request: web.Request, fmt: str) -> web.Response:
     return _download(_build([ticket], fmt), fmt, export_filename(fmt, ticket_id))
 
 
+@routes.get(r"/tickets/{id:\d+}/export.json")
 async def export_ticket_json(request: web.Request) -> web.Response:
     return await _export_ticket(request, "json")
 
 
+@routes.get(r"/tickets/{id:\d+}/export.csv")
 async def export_ticket_csv(request: web.Request) -> web.Response:
     return await _export_ticket(request, "csv")
 
 
+@api_routes.get("/tickets/search")
 async def api_search(request: web.Request) -> web.Response:
     try:
         search = parse_filters(request.query)
     except FilterError as exc:
         return web.json_response({"error": str(exc)}, status=400)
-    found = await asyncio.to_thread(request.app[TICKETS].search, search)
+    found = await asyncio.to_thread(request.config_dict[TICKETS].search, search)
     return web.json_response([masked_ticket(t, with_messages=False) for t in found],
                              headers={"Cache-Control": "no-store"})
 
 
 def setup(app: web.Application) -> None:
-    """Adds the history page, the exports and the search API."""
-    app.router.add_get("/history", history_page)
-    app.router.add_get("/history/export.json", export_search_json)
-    app.router.add_get("/history/export.csv", export_search_csv)
-    app.router.add_get(r"/tickets/{id:\d+}/export.json", export_ticket_json)
-    app.router.add_get(r"/tickets/{id:\d+}/export.csv", export_ticket_csv)
-    app.router.add_get("/api/tickets/search", api_search)
-
+    """Adds the history page and the exports (the search API is in ``api_routes``)."""
+    app.add_routes(routes)

@@ -24,11 +24,15 @@ KEEPALIVE_SECONDS = 15.0
 MAX_STREAM_SECONDS = 3600.0  # the browser reconnects by itself
 
 
+routes = web.RouteTableDef()
+
+
+@routes.get("/events")
 async def events(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
-    tickets = request.app[TICKETS]
+    tickets = request.config_dict[TICKETS]
     marker = await asyncio.to_thread(tickets.change_marker)
     started = last_write = time.monotonic()
     try:
@@ -49,4 +53,4 @@ async def events(request: web.Request) -> web.StreamResponse:
 
 
 def setup(app: web.Application) -> None:
-    app.router.add_get("/events", events)
+    app.add_routes(routes)

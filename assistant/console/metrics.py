@@ -29,13 +29,14 @@ from typing import Any
 from aiohttp import web
 from markupsafe import Markup
 
-from actions.shop.clock import utcnow
-from actions.shop.handoff_rules import REASON_LABELS
-from actions.shop.tickets import TicketView
 from assistant.console import charts
 from assistant.console.conversations import TrackerStoreReader, tracker_store_url
 from assistant.console.keys import SETTINGS, TICKETS
 from assistant.console.rendering import duration, render
+from assistant.i18n.languages import REGISTRY
+from assistant.shop.storage.clock import utcnow
+from assistant.shop.support.handoff_rules import REASON_LABELS
+from assistant.shop.support.tickets import TicketView
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +48,7 @@ DEFAULT_DAYS = 14
 TOP_REASONS = 6
 CSAT_SCALE: tuple[int, ...] = (1, 2, 3, 4, 5)
 
-LANGUAGE_NAMES: dict[str, str] = {
-    "en": "English", "zh-Hans": "Chinese (Simplified)", "zh-Hant": "Chinese (Traditional)", "ja": "Japanese",
-}
+LANGUAGE_NAMES: dict[str, str] = {code: language.english_name for code, language in REGISTRY.items()}
 CHANNEL_NAMES: dict[str, str] = {
     "socketio": "Web chat", "rest": "REST API", "telegram": "Telegram", "facebook": "Messenger",
     "twilio": "WhatsApp (Twilio)", "whatsapp": "WhatsApp",
@@ -226,8 +225,8 @@ def _start_of(day: date) -> datetime:
 
 async def _gather(request: web.Request, days: int) -> Metrics:
     start, end = date_range(days, utcnow().date())
-    service = request.app[TICKETS]
-    reader = request.app[TRACKER_READER]
+    service = request.config_dict[TICKETS]
+    reader = request.config_dict[TRACKER_READER]
     tickets, conversations = await asyncio.gather(
         asyncio.to_thread(service.all_between, _start_of(start), _start_of(end + timedelta(days=1))),
         asyncio.to_thread(reader.conversations_per_day, start, end),
@@ -235,6 +234,11 @@ async def _gather(request: web.Request, days: int) -> Metrics:
     return compute_metrics(tickets, conversations, start, end)
 
 
+api_routes = web.RouteTableDef()
+routes = web.RouteTableDef()
+
+
+@routes.get("/metrics")
 async def metrics_page(request: web.Request) -> web.Response:
     context: dict[str, Any] = {"day_choices": DAY_CHOICES, "percent": _percent, "seconds": format_seconds,
                                "language_names": LANGUAGE_NAMES, "channel_names": CHANNEL_NAMES}
@@ -248,6 +252,7 @@ async def metrics_page(request: web.Request) -> web.Response:
                   days=days, **context)
 
 
+@api_routes.get("/metrics")
 async def metrics_api(request: web.Request) -> web.Response:
     try:
         days = parse_days(request.query.get("days"))
@@ -265,7 +270,6 @@ async def _tracker_reader(app: web.Application) -> AsyncIterator[None]:
 
 
 def setup(app: web.Application) -> None:
-    """Adds ``GET /metrics`` and ``GET /api/metrics`` and the tracker-store reader they share."""
+    """Adds ``GET /metrics`` and the tracker-store reader it shares with ``GET /api/metrics``."""
     app.cleanup_ctx.append(_tracker_reader)
-    app.router.add_get("/metrics", metrics_page)
-    app.router.add_get("/api/metrics", metrics_api)
+    app.add_routes(routes)

@@ -7,19 +7,19 @@ from typing import Any, Callable, Dict, List
 from aiohttp import web
 from markupsafe import Markup, escape
 
-from actions.shop.pii import default_placeholder as placeholder
-from actions.shop.pii import find_pii, mask_pii
 from assistant.console.keys import SETTINGS, TEMPLATES
+from assistant.shop.support.pii import default_placeholder as placeholder
+from assistant.shop.support.pii import find_pii, mask_pii
 
 KIND_LABELS = {"email": "email", "phone": "phone number", "card": "card number", "address": "address"}
 
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     """Renders ``template`` with the logged-in agent, CSRF token and shop name available."""
-    environment = request.app[TEMPLATES]
+    environment = request.config_dict[TEMPLATES]
     html = environment.get_template(template).render(
         agent=request.get("agent"), csrf_token=request.get("csrf_token", ""),
-        shop_name=request.app[SETTINGS].shop_name, path=request.path, **context)
+        shop_name=request.config_dict[SETTINGS].shop_name, path=request.path, **context)
     return web.Response(text=html, content_type="text/html", status=status,
                         headers={"Cache-Control": "no-store"})
 

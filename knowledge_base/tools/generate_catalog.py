@@ -3,7 +3,7 @@
 The YAML files are the source of truth:
 
 * ``knowledge_base/content/products/catalog.yml`` (products)
-* ``actions/shop/seed_data/customers.yml`` (customers)
+* ``assistant/shop/demo/seed_data/customers.yml`` (customers)
 
 This script only drafted them once, from hand-written per-category building blocks
 (name parts, description sentence pools, spec value pools, review sentence pools)
@@ -27,7 +27,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = REPO / "knowledge_base" / "content" / "products" / "catalog.yml"
-CUSTOMERS = REPO / "actions" / "shop" / "seed_data" / "customers.yml"
+CUSTOMERS = REPO / "assistant" / "shop" / "demo" / "seed_data" / "customers.yml"
 
 COLORS = ["black", "white", "grey", "navy", "blue", "red", "green", "olive", "khaki", "beige",
           "brown", "orange", "yellow", "pink", "purple", "teal", "burgundy"]

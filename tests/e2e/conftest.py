@@ -1,7 +1,7 @@
 """Fixtures that run the real system: a seeded shop database, the action server
 and the Rasa server as separate processes, talked to over HTTP.
 
-The Rasa model is trained once per content hash (``assistant.training``), so a
+The Rasa model is trained once per content hash (``assistant.runtime.training``), so a
 second test run reuses it.
 """
 from __future__ import annotations
@@ -18,11 +18,11 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
-from actions.shop.db import make_engine, session_factory
-from actions.shop.sample_orders import sample_orders
-from assistant.settings import REPO_ROOT
-from assistant.stack import ACTIONS_PYTHON, Stack, make_stack
-from assistant.training import ensure_model
+from assistant.runtime.settings import REPO_ROOT
+from assistant.runtime.stack import ACTIONS_PYTHON, Stack, make_stack
+from assistant.runtime.training import ensure_model
+from assistant.shop.demo.sample_orders import sample_orders
+from assistant.shop.storage.db import make_engine, session_factory
 
 AUTH_TOKEN = "e2e-secret-token"
 
@@ -35,7 +35,7 @@ def free_port() -> int:
 
 def seed_database(url: str) -> None:
     subprocess.run(
-        [str(ACTIONS_PYTHON), "-m", "actions.shop.seed", "--database-url", url, "--force"],
+        [str(ACTIONS_PYTHON), "-m", "assistant.runtime.demo", "seed", "--database-url", url, "--force"],
         cwd=REPO_ROOT, check=True, capture_output=True,
     )
 

@@ -14,8 +14,8 @@ from typing import Any, Callable, Dict, List, Optional
 
 import socketio
 
-from assistant.settings import REPO_ROOT
-from assistant.stack import ACTIONS_PYTHON
+from assistant.runtime.settings import REPO_ROOT
+from assistant.runtime.stack import ACTIONS_PYTHON
 
 
 def create_agent(database_url: str, username: str, name: str, password: str) -> None:

@@ -57,7 +57,7 @@ def test_a_new_ticket_appears_live_then_the_agent_works_it(page, shop, screensho
         shopper.send(PII_MESSAGE)
         shopper.receive(quiet=3)
         shopper.say("I want to talk to a person", until=lambda m: "ticket #" in m.get("text", ""))
-        row = page.wait_for_selector(f"tr:has-text('charged twice')", timeout=20_000)  # no reload
+        row = page.wait_for_selector("tr:has-text('charged twice')", timeout=20_000)  # no reload
         assert "[card •••• 1111]" in row.inner_text() and "jane.roe" not in row.inner_text()
         page.screenshot(path=str(screenshots / "console-queue.png"))
 
@@ -117,6 +117,6 @@ def test_history_finds_resolved_tickets_and_exports(page, shop, screenshots):
 
 
 def shop_audit(shop, ticket_id: int):
-    from actions.shop.tickets import TicketService
+    from assistant.shop.support.tickets import TicketService
 
     return wait_for(lambda: TicketService(shop.sessions()).audit_log(ticket_id))

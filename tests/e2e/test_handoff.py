@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions.shop.models import Ticket
+from assistant.shop.storage.models import Ticket
 from tests.e2e.console_client import ConsoleClient, HttpError, Shopper, texts, wait_for
 
 

@@ -26,9 +26,9 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 import pytest
 from aiohttp import web
 
-from actions.shop.identity import IdentityService
-from actions.shop.models import Order
-from assistant.stack import make_stack
+from assistant.runtime.stack import make_stack
+from assistant.shop.storage.models import Order
+from assistant.shop.support.identity import IdentityService
 from tests.e2e.conftest import AUTH_TOKEN, Shop, free_port, seed_database, start_stack
 
 pytestmark = pytest.mark.e2e
@@ -578,4 +578,4 @@ def test_channels_without_variables_are_not_mounted(tmp_path: Path) -> None:
     finally:
         stack.stop()
     credentials = json.loads((tmp_path / "log" / "credentials.yml").read_text())
-    assert set(credentials) == {"rest", "assistant.channels.socketio.SocketIOChannel"}
+    assert set(credentials) == {"rest", "assistant.rasa_plugins.channels.socketio.SocketIOChannel"}

@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from actions.shop.models import Order, Refund
+from assistant.shop.storage.models import Order, Refund
 
 pytestmark = pytest.mark.e2e
 

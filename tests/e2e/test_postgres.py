@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.shop.models import Order
+from assistant.shop.storage.models import Order
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 

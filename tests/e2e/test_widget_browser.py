@@ -17,9 +17,9 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
-from actions.shop.models import Product
-from assistant.training import ensure_model
-from assistant.widget.routes import transcript
+from assistant.console.widget.routes import transcript
+from assistant.runtime.training import ensure_model
+from assistant.shop.storage.models import Product
 from tests.e2e.conftest import AUTH_TOKEN
 
 logger = logging.getLogger(__name__)

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from actions.shop.policy import Policy, load_policy
-from shop_fixtures import ShopDB, standard_shop
+from assistant.shop.commerce.policy import Policy, load_policy
+from tests.unit.shop_fixtures import ShopDB, standard_shop
 
 
 @pytest.fixture(scope="session")
 def policy() -> Policy:
     """The shipped policy.yml (tests assert its documented defaults: 30-day window, 3 attempts...)."""
-    return load_policy(Path(__file__).resolve().parents[2] / "actions" / "shop" / "policy.yml")
+    return load_policy(Path(__file__).resolve().parents[2] / "assistant" / "shop" / "commerce" / "policy.yml")
 
 
 @pytest.fixture()

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.shop.db import init_db, make_engine, session_factory
-from actions.shop.models import Customer, Order, OrderItem, Product, Refund
+from assistant.shop.storage.db import init_db, make_engine, session_factory
+from assistant.shop.storage.models import Customer, Order, OrderItem, Product, Refund
 
 TODAY = date(2025, 3, 12)  # a Wednesday
 NOW = datetime(2025, 3, 12, 10, 0, tzinfo=timezone.utc)

@@ -1,0 +1,1 @@
+"""assistant/i18n"""

@@ -1,0 +1,25 @@
+"""What the shop knows about one language (each ``lang/<code>.py`` fills one in)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str                     # BCP 47 tag: "en", "zh-Hans", "zh-Hant", "ja"
+    english_name: str             # what the console shows ("Chinese (Traditional)")
+    native_name: str              # what the widget's menu shows ("繁體中文")
+    short_label: str              # the widget header's badge ("繁")
+    # what shoppers call the language when they ask to switch to it (lower case)
+    names: tuple[str, ...]
+    # browser tags that mean this language besides its own code ("zh-TW"), and tag prefixes ("ja")
+    browser_tags: tuple[str, ...] = ()
+    browser_prefixes: tuple[str, ...] = ()
+    # dates: None writes "Tue 24 Nov 2026"; else one character per weekday, Monday first ("2026年11月24日（火）")
+    weekdays: Optional[str] = None
+    weekday_prefix: str = ""
+    # amounts: the currency words after the number (None: a symbol before it, "$12.50")
+    currency_words: Optional[Mapping[str, str]] = None
+    currency_space: bool = False

@@ -1,0 +1,250 @@
+"""Starts Rasa with the shop's resilience behaviour, then hands over to Rasa's CLI.
+
+Use it exactly like the ``rasa`` command: ``python -m assistant.rasa_plugins.server run ...``.
+
+Rasa drops the events of a custom action that fails (action server down, a 5xx
+answer, a timeout) and carries on, so the shopper gets silence. We wrap
+``RemoteAction.run`` so that such a failure becomes the domain response
+``utter_technical_problem`` instead: a polite message, never silence or a trace.
+Rejections (``ActionExecutionRejection``, used by forms) pass through untouched.
+
+Rasa also checks every action-server reply, and every batch of events posted to
+its HTTP API, against its event schema with ``jsonschema.validate()``, which
+builds (and checks) a validator for that large schema on every call: 30-55 ms
+of CPU per action call, about two-thirds of Rasa's time per message. We build
+each validator once and keep the same checks and the same errors.
+
+The conversation's language (slots ``language`` and ``language_choice``) is set
+while Rasa extracts slots after each user message, by ``assistant.i18n.detect``,
+instead of by an action-server call (``action_validate_slot_mappings``) per message.
+
+Intents only the support console may trigger (``handoff_resolved``, through the
+HTTP API's trigger_intent) are refused when a shopper sends them as a payload
+("/handoff_resolved" in the chat): they become ``nlu_fallback``.
+
+The embedded SQLite tracker store runs in WAL mode with ``synchronous=NORMAL``:
+a commit no longer waits for a disk sync of a rollback journal (a crash can
+lose at most the last commits, never corrupt the file), and the console's
+readers no longer block Rasa's writer.
+
+Log lines have personal data and messenger user ids masked
+(``assistant.shop.support.pii.install_log_masking``).
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from typing import Any, List
+
+from assistant.runtime.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+FAILURE_RESPONSE = "utter_technical_problem"
+
+
+def install_action_failure_reply() -> None:
+    """Make a failed custom action answer with ``utter_technical_problem``."""
+    from rasa.core.actions import action as rasa_action
+    from rasa.shared.exceptions import RasaException
+
+    remote_run = rasa_action.RemoteAction.run
+    if getattr(remote_run, "_shop_wrapped", False):
+        return
+
+    @functools.wraps(remote_run)
+    async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+        try:
+            return await remote_run(self, output_channel, nlg, tracker, domain)
+        except rasa_action.ActionExecutionRejection:
+            raise
+        except (RasaException, Exception):  # noqa: BLE001 - any failure must reach the shopper politely
+            logger.exception("Custom action '%s' failed; telling the shopper.", self.name())
+            message = await nlg.generate(
+                FAILURE_RESPONSE,
+                tracker,
+                output_channel.name(),
+                support_email=get_settings().support_email,
+            )
+            if not message:
+                message = {"text": "Sorry, something went wrong on our side. Please try again in a minute."}
+            return [rasa_action.create_bot_utterance(message)]
+
+    run._shop_wrapped = True  # type: ignore[attr-defined]
+    rasa_action.RemoteAction.run = run  # type: ignore[method-assign]
+
+
+class _CachedSchemaValidation:
+    """``jsonschema.validate`` for fixed schemas, with each validator built and checked once.
+
+    It raises the same ``ValidationError`` (the best match, as ``jsonschema.validate`` does).
+    Only the schema objects handed to it are cached, keyed by identity and kept alive, so
+    use it for module-level constants only.
+    """
+
+    def __init__(self) -> None:
+        self._validators: dict[int, tuple[Any, Any]] = {}
+
+    def validator(self, schema: Any) -> Any:
+        entry = self._validators.get(id(schema))
+        if entry is None or entry[0] is not schema:
+            import jsonschema
+
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            entry = (schema, cls(schema))
+            self._validators[id(schema)] = entry
+        return entry[1]
+
+    def validate(self, instance: Any, schema: Any) -> None:
+        import jsonschema
+
+        error = jsonschema.exceptions.best_match(self.validator(schema).iter_errors(instance))
+        if error is not None:
+            raise error
+
+
+def install_fast_schema_validation() -> None:
+    """Validate action results and API events with validators built once (same schema, same errors)."""
+    import types
+
+    import jsonschema
+    from rasa import server as rasa_server
+    from rasa.core.actions import action as rasa_action
+
+    if getattr(rasa_action.RemoteAction, "_shop_fast_validation", False):
+        return
+    validation = _CachedSchemaValidation()
+    response_spec = rasa_action.RemoteAction.action_response_format_spec()
+    original_validate = rasa_action.RemoteAction._validate_action_result
+
+    def validate_action_result(self: Any, result: dict) -> bool:
+        try:
+            validation.validate(result, response_spec)
+            return True
+        except jsonschema.ValidationError:
+            # the original adds Rasa's explanation to the message and re-raises
+            return original_validate(self, result)
+
+    rasa_action.RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    rasa_action.RemoteAction._shop_fast_validation = True  # type: ignore[attr-defined]
+    # rasa.server calls ``jsonschema.validate(events, EVENTS_SCHEMA)``; give that module its own
+    # ``jsonschema`` whose ``validate`` is the cached one and whose other names are the real ones.
+    proxy = types.ModuleType("jsonschema")
+    proxy.__dict__.update({k: v for k, v in vars(jsonschema).items() if not k.startswith("__")})
+    proxy.validate = validation.validate  # type: ignore[attr-defined]
+    rasa_server.jsonschema = proxy  # type: ignore[attr-defined]
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def install_sqlite_wal() -> None:
+    """Every SQLite connection Rasa opens (the tracker store) uses WAL with synchronous=NORMAL."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
+
+
+AGENT_ONLY_INTENTS = frozenset({"handoff_resolved"})
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def refuse_agent_only(parsed: dict, sender_id: str) -> dict:
+    """``parsed`` with an agent-only intent a shopper sent replaced by ``nlu_fallback`` (and no entities)."""
+    intent = (parsed.get("intent") or {}).get("name")
+    if intent not in AGENT_ONLY_INTENTS:
+        return parsed
+    logger.warning("conversation %s sent the agent-only intent %r; treated as not understood", sender_id, intent)
+    fallback = {"name": FALLBACK_INTENT, "confidence": 1.0}
+    return {**parsed, "intent": fallback, "intent_ranking": [fallback], "entities": []}
+
+
+def install_agent_only_intents() -> None:
+    """Messages from channels never carry an agent-only intent (the console triggers those directly)."""
+    from rasa.core.processor import MessageProcessor
+
+    parse = MessageProcessor.parse_message
+    if getattr(parse, "_shop_agent_only", False):
+        return
+
+    @functools.wraps(parse)
+    async def parse_message(self: Any, message: Any, tracker: Any = None, only_output_properties: bool = True) -> dict:
+        parsed = await parse(self, message, tracker, only_output_properties)
+        return refuse_agent_only(parsed, message.sender_id)
+
+    parse_message._shop_agent_only = True  # type: ignore[attr-defined]
+    MessageProcessor.parse_message = parse_message  # type: ignore[method-assign]
+
+
+LANGUAGE_SLOT = "language"
+CHOICE_SLOT = "language_choice"
+
+
+def language_events(tracker: Any, domain: Any) -> List[Any]:
+    """SlotSet events for the conversation's language after the latest user message (none if unchanged)."""
+    from rasa.shared.core.events import SlotSet
+
+    from assistant.i18n.detect import conversation_language
+
+    slots = {slot.name for slot in domain.slots}
+    message = tracker.latest_message
+    if LANGUAGE_SLOT not in slots or CHOICE_SLOT not in slots or message is None or message.text is None:
+        return []
+    parsed = {"text": message.text, "intent": message.intent, "entities": message.entities,
+              "metadata": message.metadata}
+    current, choice = tracker.get_slot(LANGUAGE_SLOT), tracker.get_slot(CHOICE_SLOT)
+    language, new_choice = conversation_language(parsed, current, choice)
+    events = []
+    if new_choice != choice:
+        events.append(SlotSet(CHOICE_SLOT, new_choice))
+    if language != current:
+        events.append(SlotSet(LANGUAGE_SLOT, language))
+    return events
+
+
+def install_language_slots() -> None:
+    """Rasa's slot extraction after each user message also sets the conversation's language."""
+    from rasa.core.actions.action import ActionExtractSlots
+
+    extract = ActionExtractSlots.run
+    if getattr(extract, "_shop_language", False):
+        return
+
+    @functools.wraps(extract)
+    async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+        events = await extract(self, output_channel, nlg, tracker, domain)
+        return [*events, *language_events(tracker, domain)]
+
+    run._shop_language = True  # type: ignore[attr-defined]
+    ActionExtractSlots.run = run  # type: ignore[method-assign]
+
+
+def main() -> None:
+    from assistant.shop.support.pii import install_log_masking
+
+    install_log_masking()  # message texts and sender ids in Rasa's logs are personal data
+    install_action_failure_reply()
+    if len(sys.argv) > 1 and sys.argv[1] in ("run", "shell"):
+        install_fast_schema_validation()
+        install_sqlite_wal()
+    install_language_slots()
+    install_agent_only_intents()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

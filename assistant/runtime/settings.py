@@ -1,0 +1,138 @@
+"""All run-time settings, read from environment variables with documented defaults.
+
+This module is the one place settings come from. It uses only the standard
+library so that both virtual environments (Rasa on 3.10, actions on 3.11) and
+the launcher can import it.
+
+| variable | default | meaning |
+| --- | --- | --- |
+| ``DATABASE_URL`` | ``sqlite:///<repo>/var/shop.db`` | shop database (SQLAlchemy URL) |
+| ``SHOP_POLICY_FILE`` | ``<repo>/assistant/shop/commerce/policy.yml`` | refund, return and shipping rules |
+| ``RASA_PORT`` | ``5005`` | Rasa server (REST, socket.io, HTTP API) |
+| ``ACTION_SERVER_PORT`` | ``5055`` | rasa-sdk action server |
+| ``ACTION_SERVER_URL`` | ``http://127.0.0.1:<ACTION_SERVER_PORT>/webhook`` | where Rasa calls actions |
+| ``RASA_AUTH_TOKEN`` | empty (no token) | token protecting Rasa's HTTP API |
+| ``RASA_MODEL_DIR`` | ``<repo>/models`` | trained models, named by content hash |
+| ``SHOP_VAR_DIR`` | ``<repo>/var`` | databases, logs and rendered endpoints |
+| ``SHOP_HOST`` | ``127.0.0.1`` | interface every process binds to |
+| ``SHOP_SUPPORT_EMAIL`` | ``support@example-shop.test`` | shown when a person is needed |
+| ``SHOP_NAME`` | ``Northwind Outfitters`` | the demo shop's name in replies |
+| ``KB_CONTENT_DIR`` | ``<repo>/knowledge_base/content`` | the shop's guides, policies and product catalogue |
+| ``KB_INDEX_DIR`` | ``<SHOP_VAR_DIR>/kb`` | where ``make kb-build`` writes the index |
+| ``KB_ENCODER`` | ``e5`` | sentence encoder: ``e5`` (multilingual), ``minilm`` (English), ``use`` |
+| ``KB_INDEX_TYPE`` | ``auto`` | faiss index: ``flat`` (exact), ``ivf``, ``hnsw``; ``auto`` = flat up to 50,000 chunks, then IVF |
+| ``KB_MIN_SCORE`` | per encoder (calibrated) | below this cosine similarity the assistant says it does not know |
+| ``CONSOLE_PORT`` | ``8080`` | support console, demo shop page and chat widget (aiohttp) |
+| ``RASA_URL`` | ``http://<SHOP_HOST>:<RASA_PORT>`` | where the console reaches Rasa's HTTP API (agent replies, handoff end) |
+| ``PUBLIC_RASA_URL`` | ``RASA_URL`` | the Rasa address browsers use for the widget's socket.io connection |
+| ``SHOP_BUSINESS_HOURS_FILE`` | ``<repo>/assistant/shop/support/business_hours.yml`` | when agents are online (time zone, weekly hours, holidays) |
+| ``CONSOLE_SECURE_COOKIES`` | ``false`` | mark the console's session cookie ``Secure`` (set it behind HTTPS) |
+| ``TRACKER_STORE_URL`` | empty: SQLite ``<SHOP_VAR_DIR>/trackers.db`` | Rasa's conversations (``postgresql://user:pass@host/db``) |
+| ``REDIS_URL`` | empty: in-memory | Rasa's lock store, for several Rasa processes (``redis://host:6379/0``) |
+| ``RABBITMQ_URL`` | empty: none | Rasa's event broker (``amqp://user:pass@host:5672/``); a user and password are required |
+| ``RABBITMQ_QUEUE`` | ``rasa_events`` | the broker's queue |
+
+Messenger channels (``TELEGRAM_*``, ``FACEBOOK_*``, ``TWILIO_*``, ``SHOP_PUBLIC_URL``) are read by
+``assistant/runtime/credentials.py`` when Rasa starts; see README "Messenger channels".
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Optional
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(environ: Mapping[str, str], name: str, default: str) -> str:
+    value = environ.get(name, "").strip()
+    return value or default
+
+
+def _port(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = _env(environ, name, str(default))
+    try:
+        port = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a port number, got {raw!r}") from exc
+    if not 0 < port < 65536:
+        raise ValueError(f"{name} must be between 1 and 65535, got {port}")
+    return port
+
+
+def _float(environ: Mapping[str, str], name: str) -> Optional[float]:
+    raw = _env(environ, name, "")
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    policy_file: Path
+    host: str
+    rasa_port: int
+    action_server_port: int
+    action_server_url: str
+    rasa_auth_token: str
+    model_dir: Path
+    support_email: str
+    shop_name: str
+    var_dir: Path = field(default=REPO_ROOT / "var")
+    kb_content_dir: Path = field(default=REPO_ROOT / "knowledge_base" / "content")
+    kb_index_dir: Path = field(default=REPO_ROOT / "var" / "kb")
+    kb_encoder: str = "e5"
+    kb_index_type: str = "auto"
+    kb_min_score: Optional[float] = None  # None: the encoder's calibrated default
+    console_port: int = 8080
+    rasa_url: str = "http://127.0.0.1:5005"
+    public_rasa_url: str = "http://127.0.0.1:5005"
+    business_hours_file: Path = field(default=REPO_ROOT / "assistant" / "shop" / "support" / "business_hours.yml")
+    secure_cookies: bool = False
+    tracker_store_url: str = ""
+    redis_url: str = ""
+    rabbitmq_url: str = ""
+    rabbitmq_queue: str = "rasa_events"
+
+
+def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
+    """Read the settings from ``environ`` (default: the process environment)."""
+    environ = os.environ if environ is None else environ
+    var_dir = Path(_env(environ, "SHOP_VAR_DIR", str(REPO_ROOT / "var")))
+    action_port = _port(environ, "ACTION_SERVER_PORT", 5055)
+    host = _env(environ, "SHOP_HOST", "127.0.0.1")
+    rasa_port = _port(environ, "RASA_PORT", 5005)
+    rasa_url = _env(environ, "RASA_URL", f"http://{host}:{rasa_port}").rstrip("/")
+    return Settings(
+        database_url=_env(environ, "DATABASE_URL", f"sqlite:///{var_dir / 'shop.db'}"),
+        policy_file=Path(_env(environ, "SHOP_POLICY_FILE", str(REPO_ROOT / "assistant" / "shop" / "commerce" / "policy.yml"))),
+        host=host,
+        rasa_port=rasa_port,
+        action_server_port=action_port,
+        action_server_url=_env(environ, "ACTION_SERVER_URL", f"http://{host}:{action_port}/webhook"),
+        rasa_auth_token=_env(environ, "RASA_AUTH_TOKEN", ""),
+        model_dir=Path(_env(environ, "RASA_MODEL_DIR", str(REPO_ROOT / "models"))),
+        support_email=_env(environ, "SHOP_SUPPORT_EMAIL", "support@example-shop.test"),
+        shop_name=_env(environ, "SHOP_NAME", "Northwind Outfitters"),
+        var_dir=var_dir,
+        kb_content_dir=Path(_env(environ, "KB_CONTENT_DIR", str(REPO_ROOT / "knowledge_base" / "content"))),
+        kb_index_dir=Path(_env(environ, "KB_INDEX_DIR", str(var_dir / "kb"))),
+        kb_encoder=_env(environ, "KB_ENCODER", "e5"),
+        kb_index_type=_env(environ, "KB_INDEX_TYPE", "auto"),
+        kb_min_score=_float(environ, "KB_MIN_SCORE"),
+        console_port=_port(environ, "CONSOLE_PORT", 8080),
+        rasa_url=rasa_url,
+        public_rasa_url=_env(environ, "PUBLIC_RASA_URL", rasa_url).rstrip("/"),
+        business_hours_file=Path(_env(environ, "SHOP_BUSINESS_HOURS_FILE",
+                                      str(REPO_ROOT / "assistant" / "shop" / "support" / "business_hours.yml"))),
+        secure_cookies=_env(environ, "CONSOLE_SECURE_COOKIES", "false").lower() in ("1", "true", "yes"),
+        tracker_store_url=_env(environ, "TRACKER_STORE_URL", ""),
+        redis_url=_env(environ, "REDIS_URL", ""),
+        rabbitmq_url=_env(environ, "RABBITMQ_URL", ""),
+        rabbitmq_queue=_env(environ, "RABBITMQ_QUEUE", "rasa_events"),
+    )

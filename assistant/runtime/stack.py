@@ -1,0 +1,170 @@
+"""Starts and stops the assistant's processes: the action server, then Rasa.
+
+Used by the launcher (``make run``), the end-to-end tests and the benchmark, so
+all of them run the system the same way. Standard library only.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from assistant.runtime.credentials import render_credentials
+from assistant.runtime.endpoints import render_endpoints
+from assistant.runtime.settings import REPO_ROOT, Settings, get_settings
+from assistant.runtime.training import rasa_env
+
+logger = logging.getLogger(__name__)
+
+ACTIONS_PYTHON = REPO_ROOT / ".venv-actions" / "bin" / "python"
+RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
+
+
+class StartupError(RuntimeError):
+    """A process did not come up; the message says which and where its log is."""
+
+
+def wait_http(url: str, timeout: float, process: Optional[subprocess.Popen] = None, log: Optional[Path] = None) -> None:
+    """Polls ``url`` until it answers 2xx, the process dies, or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:]) if log else ""
+            raise StartupError(f"process exited with {process.returncode} before {url} answered; see {log}\n{tail}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if 200 <= response.status < 300:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        time.sleep(0.3)
+    raise StartupError(f"{url} did not answer within {timeout:.0f} s; see {log}")
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM to the process's session (started with ``start_new_session``), then SIGKILL."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+
+
+@dataclass
+class Stack:
+    """The running processes of one assistant instance."""
+
+    settings: Settings
+    env: Dict[str, str]
+    log_dir: Path
+    processes: List[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.settings.host}:{self.settings.rasa_port}"
+
+    @property
+    def action_server_url(self) -> str:
+        return f"http://{self.settings.host}:{self.settings.action_server_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://{self.settings.host}:{self.settings.console_port}"
+
+    def _spawn(self, name: str, command: List[str]) -> tuple[subprocess.Popen, Path]:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"{name}.log"
+        log = open(log_path, "ab")
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+        self.processes.append(process)
+        logger.info("started %s (pid %s, log %s)", name, process.pid, log_path)
+        return process, log_path
+
+    def start_action_server(self, timeout: float = 120) -> None:
+        # rasa-sdk takes its bind address from SANIC_HOST (it has no flag for it).
+        self.env["SANIC_HOST"] = self.settings.host
+        process, log = self._spawn(
+            "action-server",
+            [str(ACTIONS_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
+             "--port", str(self.settings.action_server_port)],
+        )
+        wait_http(f"{self.action_server_url}/health", timeout, process, log)
+
+    def start_rasa(self, model: Path, timeout: float = 300) -> None:
+        endpoints = render_endpoints(self.settings, self.log_dir / "endpoints.yml")
+        credentials = render_credentials(self.env, self.log_dir / "credentials.yml")
+        command = [
+            str(RASA_PYTHON), "-m", "assistant.rasa_plugins.server", "run",
+            "--model", str(model),
+            "--endpoints", str(endpoints),
+            "--credentials", str(credentials),
+            "--interface", self.settings.host,
+            "--port", str(self.settings.rasa_port),
+            "--enable-api", "--cors", "*",
+        ]
+        if self.settings.rasa_auth_token:
+            command += ["--auth-token", self.settings.rasa_auth_token]
+        process, log = self._spawn("rasa", command)
+        wait_http(f"{self.rasa_url}/", timeout, process, log)
+
+    def start_console(self, timeout: float = 60) -> None:
+        """The support console, demo shop page and chat widget (aiohttp, actions venv)."""
+        process, log = self._spawn(
+            "console",
+            [str(ACTIONS_PYTHON), "-m", "assistant.console", "serve", "--port", str(self.settings.console_port)],
+        )
+        wait_http(f"{self.console_url}/health", timeout, process, log)
+
+    def restart_rasa(self, model: Path, timeout: float = 300) -> None:
+        """Stops the Rasa server and starts it again on the same port (the widget's reconnect test)."""
+        rasa = [p for p in self.processes if "assistant.rasa_plugins.server" in " ".join(map(str, p.args))]
+        if not rasa:
+            raise StartupError("restart_rasa: this stack has no Rasa process; call start_rasa first")
+        for process in rasa:
+            stop_process_group(process, timeout=30)
+            self.processes.remove(process)
+        logger.info("stopped Rasa; starting it again on port %s", self.settings.rasa_port)
+        self.start_rasa(model, timeout)
+
+    def stop(self, timeout: float = 20) -> None:
+        """Stops every process this stack started (SIGTERM, then SIGKILL)."""
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + timeout
+        for process in reversed(self.processes):
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+
+def make_stack(overrides: Optional[Dict[str, str]] = None, log_dir: Optional[Path] = None) -> Stack:
+    """A stack whose processes see the current environment plus ``overrides``."""
+    env = rasa_env()
+    env.update(overrides or {})
+    settings = get_settings(env)
+    return Stack(settings=settings, env=env, log_dir=log_dir or settings.var_dir / "log")

@@ -1,0 +1,64 @@
+"""One object that opens the shop database and holds every service: what the action server and the
+console each create once, from a ``ShopConfig`` their settings fill in (the backend reads no settings)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.shop.commerce.catalog import CatalogService
+from assistant.shop.commerce.customers import CustomerService
+from assistant.shop.commerce.orders import OrderService
+from assistant.shop.commerce.policy import DEFAULT_POLICY_FILE, Policy, load_policy
+from assistant.shop.commerce.refunds import RefundService
+from assistant.shop.commerce.verification import VerificationState, Verifier
+from assistant.shop.storage.db import init_db, make_engine, session_factory
+from assistant.shop.support.identity import IdentityService
+from assistant.shop.support.tickets import TicketService
+
+
+@dataclass(frozen=True)
+class ShopConfig:
+    database_url: str                           # SQLAlchemy URL: sqlite:///var/shop.db, postgresql://...
+    policy_file: Path = DEFAULT_POLICY_FILE     # refund, return, cancellation and shipping rules
+
+
+@dataclass(frozen=True)
+class Shop:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    policy: Policy
+    orders: OrderService
+    refunds: RefundService
+    verifier: Verifier
+    attempts: VerificationState
+    catalog: CatalogService
+    customers: CustomerService
+    identities: IdentityService
+    tickets: TicketService
+
+    @classmethod
+    def open(cls, config: ShopConfig) -> Shop:
+        """Connect, create missing tables and build the services."""
+        engine = make_engine(config.database_url)
+        init_db(engine)
+        sessions = session_factory(engine)
+        policy = load_policy(config.policy_file)
+        return cls(
+            engine=engine,
+            sessions=sessions,
+            policy=policy,
+            orders=OrderService(sessions, policy),
+            refunds=RefundService(sessions, policy),
+            verifier=Verifier(sessions),
+            attempts=VerificationState(policy.max_verification_attempts),
+            catalog=CatalogService(sessions),
+            customers=CustomerService(sessions),
+            identities=IdentityService(sessions),
+            tickets=TicketService(sessions),
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
