@@ -5,7 +5,7 @@ RASA_PY := .venv-rasa/bin/python
 export HF_HUB_OFFLINE := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: agent agent-password run test setup setup-data sample-orders nlu-eval bench bench-train train seed kb-build kb-eval kb-bench clean
+.PHONY: agent agent-password export-customer erase-customer retention run test setup setup-data sample-orders nlu-eval bench bench-train train seed kb-build kb-eval kb-bench clean
 
 run: setup                 ## set up, then start the assistant (Ctrl-C stops it)
 	$(ACTIONS_PY) -m assistant.runtime.launcher
@@ -55,6 +55,17 @@ agent: setup-data          ## create a support-console agent: make agent USERNAM
 agent-password: setup-data ## set an agent's password: make agent-password USERNAME=alice
 	@test -n "$(USERNAME)" || { echo "usage: make agent-password USERNAME=alice"; exit 2; }
 	$(ACTIONS_PY) -m assistant.console set-password "$(USERNAME)"
+
+export-customer: setup-data ## everything held about a customer, as JSON: make export-customer EMAIL=jane@example.com
+	@test -n "$(EMAIL)" || { echo "usage: make export-customer EMAIL=jane@example.com"; exit 2; }
+	@$(ACTIONS_PY) -m assistant.runtime.privacy export-customer "$(EMAIL)"
+
+erase-customer: setup-data  ## erase a customer's support data and conversations: make erase-customer EMAIL=... [YES=1]
+	@test -n "$(EMAIL)" || { echo "usage: make erase-customer EMAIL=jane@example.com YES=1"; exit 2; }
+	@$(ACTIONS_PY) -m assistant.runtime.privacy erase-customer "$(EMAIL)" $(if $(YES),--yes,)
+
+retention: setup-data      ## delete conversations and closed cases older than the privacy policy's 90 days
+	@$(ACTIONS_PY) -m assistant.runtime.privacy retention
 
 clean:                     ## remove venvs, models, databases and logs
 	rm -rf .venv-rasa .venv-actions models var .rasa

@@ -107,18 +107,35 @@ def slot_order_id(tracker: Tracker) -> Optional[str]:
     return normalize_order_id(str(raw)) if raw else None
 
 
-def verified_customer(tracker: Tracker) -> Optional[int]:
+def session_mark(tracker: Tracker) -> str:
+    """When the conversation's current Rasa session started (a verification holds for that session only)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return f"{float(event.get('timestamp') or 0):.6f}"
+    return ""
+
+
+def verified_customer(tracker: Tracker, services: Services) -> Optional[int]:
+    """The customer this conversation proved itself to be, in this session and still active.
+
+    The slot alone is not believed (a tracker can be forged or a sender id claimed): the database must
+    hold the same verification for this conversation and session (``VerificationLedger``).
+    """
     raw = tracker.get_slot("verified_customer_id")
     try:
-        return int(raw) if raw not in (None, "") else None
+        claimed = int(raw) if raw not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    if claimed is None:
+        return None
+    held = services.shop.verifications.current(tracker.sender_id, session_mark(tracker))
+    return claimed if held == claimed else None
 
 
 def verified_order(tracker: Tracker, services: Services, order_id: Optional[str] = None) -> Optional[OrderView]:
     """The order in the conversation, only if the verified customer owns it."""
     order_id = order_id or slot_order_id(tracker)
-    customer_id = verified_customer(tracker)
+    customer_id = verified_customer(tracker, services)
     if not order_id or customer_id is None:
         return None
     order = services.orders.get_order(order_id)

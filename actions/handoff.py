@@ -76,7 +76,7 @@ def _contact_email(tracker: Tracker) -> Optional[str]:
 
 def _known_customer(tracker: Tracker, services: Services) -> Tuple[Optional[int], str]:
     """The verified customer, else one recognised from a channel identity linked earlier."""
-    customer_id = verified_customer(tracker)
+    customer_id = verified_customer(tracker, services)
     if customer_id is not None:
         return customer_id, "verified"
     try:
@@ -93,7 +93,7 @@ def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, services: 
     """Opens (or finds) the conversation's ticket and tells the shopper what happens next."""
     lines, times, intents = transcript_of(tracker)
     customer_id, identity = _known_customer(tracker, services)
-    verified = verified_customer(tracker) is not None
+    verified = verified_customer(tracker, services) is not None
     new = NewTicket(
         conversation_id=tracker.sender_id, channel=_channel(tracker), reason=reason,
         language=current_language(), transcript=lines, transcript_times=times, intents=intents,
@@ -171,7 +171,7 @@ class ActionRelayToAgent(ShopAction):
             dispatcher.utter_message(response="utter_not_in_handoff")
             return [SlotSet("handoff_active", False)]
         text = tracker.latest_message.get("text") or ""
-        intent = tracker.get_intent_of_latest_message()
+        intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
         try:
             services.shop.tickets.add_message(ticket.id, "shopper", text, intent=intent)
         except TicketError as exc:

@@ -15,7 +15,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import DomainDict, Events, ShopAction, ShopFormValidation, first, verified_customer
+from actions.base import (
+    DomainDict,
+    Events,
+    ShopAction,
+    ShopFormValidation,
+    first,
+    session_mark,
+    verified_customer,
+)
 from actions.handoff import start_handoff
 from actions.order_tasks import ORDER_TASKS
 from actions.services import Services, get_services
@@ -67,17 +75,17 @@ class ValidateOrderVerificationForm(ShopFormValidation):
         if order_id is None:
             dispatcher.utter_message(response="utter_order_id_invalid")
             return {"order_id": None}
+        if services.shop.verifications.locked(order_id=order_id, conversation_id=tracker.sender_id):
+            return self._locked(dispatcher, tracker)
+        customer_id = verified_customer(tracker, services)
         order = services.orders.get_order(order_id)
-        if order is None:
-            dispatcher.utter_message(response="utter_order_unknown", order_id=order_id)
-            return {"order_id": None, **self._failure(tracker, services)}
-        customer_id = verified_customer(tracker)
-        if customer_id is not None and order.customer_id == customer_id:
+        if customer_id is not None and order is not None and order.customer_id == customer_id:
             return {"order_id": order_id, "email": tracker.get_slot("verified_email")}
         email = first(tracker.get_slot("email"))
         if email and "email" not in tracker.slots_to_validate():
             return self._verify(order_id, str(email), dispatcher, tracker, services)
-        # A different customer's order (or first check): the email must be asked.
+        # Someone else's order, an unknown number, or the first check: the email decides, and the reply
+        # never tells whether the number exists.
         return {"order_id": order_id, "email": email if email and customer_id is None else None}
 
     def _check_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
@@ -88,16 +96,20 @@ class ValidateOrderVerificationForm(ShopFormValidation):
             return {"email": None}
         raw_order = first(tracker.get_slot("order_id"))
         order_id = normalize_order_id(str(raw_order)) if raw_order else None
-        if order_id is None or services.orders.get_order(order_id) is None:
-            return {"email": email}  # the order number is asked (again) next
+        if order_id is None:
+            return {"email": email}  # the order number is asked next
         return self._verify(order_id, email, dispatcher, tracker, services)
 
     def _verify(
         self, order_id: str, email: str, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services
     ) -> Dict[Text, Any]:
+        ledger = services.shop.verifications
+        if ledger.locked(order_id=order_id, email=email, conversation_id=tracker.sender_id):
+            return self._locked(dispatcher, tracker)
         result = services.verifier.verify(order_id, email)
         if result.status == "ok":
             logger.info("conversation %s verified for an order", tracker.sender_id)
+            ledger.remember(tracker.sender_id, int(result.customer_id), session_mark(tracker))
             _link_identity(services, result.customer_id, tracker)
             return {
                 "order_id": result.order_id,
@@ -105,18 +117,20 @@ class ValidateOrderVerificationForm(ShopFormValidation):
                 "verified_customer_id": str(result.customer_id),
                 "verified_email": normalize_email(email),
             }
-        if result.status == "unknown_order":
-            dispatcher.utter_message(response="utter_order_unknown", order_id=order_id)
-            return {"order_id": None, **self._failure(tracker, services)}
+        # An unknown order and a wrong email read the same, so the reply tells nothing about the order.
+        lock = ledger.record_failure(order_id, email, tracker.sender_id)
+        failures, _ = services.shop.attempts.register_failure(tracker.get_slot("verification_failures"))
+        if lock is not None:
+            logger.warning("conversation %s: verification locked (%s limit reached)", tracker.sender_id, lock)
+            return {"email": None, "verification_failures": float(failures), "verification_locked": True}
         dispatcher.utter_message(response="utter_verification_failed")
-        return {"email": None, **self._failure(tracker, services)}
+        return {"email": None, "verification_failures": float(failures), "verification_locked": False}
 
     @staticmethod
-    def _failure(tracker: Tracker, services: Services) -> Dict[Text, Any]:
-        failures, locked = services.shop.attempts.register_failure(tracker.get_slot("verification_failures"))
-        if locked:
-            logger.warning("conversation %s: verification locked after %d failures", tracker.sender_id, failures)
-        return {"verification_failures": float(failures), "verification_locked": locked}
+    def _locked(dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """Locked before this attempt (this conversation, this order or this email failed too often)."""
+        logger.warning("conversation %s: verification refused while locked", tracker.sender_id)
+        return {"order_id": None, "email": None, "verification_locked": True}
 
 
 def _link_identity(services: Services, customer_id: Any, tracker: Tracker) -> None:
@@ -129,6 +143,14 @@ def _link_identity(services: Services, customer_id: Any, tracker: Tracker) -> No
 
 
 def locked_reply(dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+    """Verification is locked: a conversation that failed too often itself is handed to a person (one
+    ticket); one locked because the order or email was tried too often elsewhere is asked to wait, so a
+    guesser cannot flood the support queue with tickets."""
+    own = services.shop.attempts.is_locked(tracker.get_slot("verification_failures"))
+    if not own:
+        dispatcher.utter_message(response="utter_verification_paused")
+        # the database decides again next time (the lock lasts an hour), not this conversation's slot
+        return [SlotSet("pending_task", None), SlotSet("verification_locked", False)]
     dispatcher.utter_message(
         response="utter_verification_locked", attempts=services.policy.max_verification_attempts
     )

@@ -15,6 +15,7 @@ import argparse
 import getpass
 import logging
 import sys
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -55,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     token = commands.add_parser("create-token", help="an API token acting as this agent (printed once)")
     token.add_argument("username")
     token.add_argument("--name", default="integration")
+    token.add_argument("--days", type=int, default=90, help="how long the token is valid (default 90 days)")
+    tokens = commands.add_parser("list-tokens", help="an agent's API tokens: id, name, last use, expiry")
+    tokens.add_argument("username")
+    revoke = commands.add_parser("revoke-token", help="revoke one API token by its id (see list-tokens)")
+    revoke.add_argument("token_id", type=int)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
@@ -79,7 +85,16 @@ def main(argv: list[str] | None = None) -> int:
             for agent, active in accounts.list_agents():
                 print(f"{agent.username:<24} {agent.display_name:<30} {'active' if active else 'inactive'}")
         elif args.command == "create-token":
-            print(accounts.create_token(args.username, args.name))
+            print(accounts.create_token(args.username, args.name, timedelta(days=max(1, args.days))))
+        elif args.command == "list-tokens":
+            for row in accounts.list_tokens(args.username):
+                used = row.last_used_at.strftime("%Y-%m-%d %H:%M") if row.last_used_at else "never used"
+                expires = row.expires_at.strftime("%Y-%m-%d") if row.expires_at else "expired"
+                print(f"{row.id:<6} {row.name:<24} {used:<18} expires {expires}")
+        elif args.command == "revoke-token":
+            if not accounts.revoke_token(args.token_id):
+                raise AccountError(f"there is no API token with the id {args.token_id} (see list-tokens)")
+            print(f"token {args.token_id} revoked")
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -56,6 +56,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     await rasa.start()
     app[SHOP], app[TICKETS], app[RASA] = shop, shop.tickets, rasa
     app[ACCOUNTS] = AgentAccounts(shop.sessions)
+    app[THROTTLE] = LoginThrottle(store=app[ACCOUNTS])  # counters in the database
     app[DESK] = SupportDesk(shop.tickets, rasa)
     logger.info("console ready on port %s (shop database and Rasa at %s)", settings.console_port, settings.rasa_url)
     yield
@@ -82,7 +83,6 @@ def create_app(settings: Settings) -> web.Application:
 
     app = web.Application(middlewares=[security_headers, auth_middleware(ACCOUNTS)], client_max_size=1024 ** 2)
     app[SETTINGS] = settings
-    app[THROTTLE] = LoginThrottle()
     app[KNOWLEDGE] = {}  # the knowledge base for suggestions, loaded on first use
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                                      autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)

@@ -15,10 +15,12 @@ import hmac
 import logging
 import time
 from collections import defaultdict, deque
+from datetime import timedelta
 from typing import Awaitable, Callable, Deque, Dict, Optional
 
 from aiohttp import web
 
+from assistant.shop.storage.clock import utcnow
 from assistant.shop.support.accounts import SESSION_LIFETIME, AgentAccounts
 
 __all__ = ["COOKIE", "SESSION_LIFETIME", "LoginThrottle", "auth_middleware", "csrf_ok"]
@@ -26,6 +28,7 @@ __all__ = ["COOKIE", "SESSION_LIFETIME", "LoginThrottle", "auth_middleware", "cs
 logger = logging.getLogger(__name__)
 
 COOKIE = "console_session"
+LOGIN_COOKIE = "console_login"  # the login form's CSRF token (double submit: cookie and form field)
 PUBLIC_PREFIXES = ("/login", "/health", "/static/", "/shop", "/widget/")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -33,10 +36,13 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 class LoginThrottle:
     """At most ``limit`` failed logins per key in ``window`` seconds; keys ``addr:...`` get ``address_limit``
-    (one office behind one address has many agents)."""
+    (one office behind one address has many agents). With a ``store`` (the agent accounts), the counters
+    live in the shop database, so a restart or a second console process does not reset them."""
 
-    def __init__(self, limit: int = 5, address_limit: int = 30, window: float = 900) -> None:
+    def __init__(self, limit: int = 5, address_limit: int = 30, window: float = 900,
+                 store: Optional[AgentAccounts] = None) -> None:
         self.limit, self.address_limit, self.window = limit, address_limit, window
+        self.store = store
         self._failures: Dict[str, Deque[float]] = defaultdict(deque)
 
     def _limit(self, key: str) -> int:
@@ -49,19 +55,48 @@ class LoginThrottle:
         return failures
 
     def blocked(self, *keys: str) -> bool:
+        if self.store is not None:
+            counts = self.store.login_failures(keys, utcnow() - timedelta(seconds=self.window))
+            return any(counts.get(k, 0) >= self._limit(k) for k in keys)
         return any(len(self._recent(k)) >= self._limit(k) for k in keys)
 
     def failed(self, *keys: str) -> None:
+        if self.store is not None:
+            self.store.record_login_failure(keys, timedelta(seconds=self.window))
+            return
         for key in keys:
             self._recent(key).append(time.monotonic())
 
     def succeeded(self, *keys: str) -> None:
+        if self.store is not None:
+            self.store.clear_login_failures(keys)
+            return
         for key in keys:
             self._failures.pop(key, None)
 
 
 def _is_public(path: str) -> bool:
     return any(path == p.rstrip("/") or path.startswith(p) for p in PUBLIC_PREFIXES)
+
+
+def client_address(request: web.Request, trusted_proxies: tuple[str, ...]) -> str:
+    """The client's address: behind a trusted reverse proxy, the right-most ``X-Forwarded-For`` hop that is
+    not one of the proxies (a client can prepend anything to the header, but not append)."""
+    remote = request.remote or ""
+    if remote not in trusted_proxies:
+        return remote
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted_proxies:
+            return hop
+    return remote
+
+
+def is_https(request: web.Request, trusted_proxies: tuple[str, ...]) -> bool:
+    if request.secure:
+        return True
+    return (request.remote or "") in trusted_proxies and \
+        request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower() == "https"
 
 
 def csrf_ok(expected: str, supplied: Optional[str]) -> bool:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from typing import Any, Dict, List, Optional
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from assistant.console.auth import COOKIE, SESSION_LIFETIME
+from assistant.console.auth import COOKIE, LOGIN_COOKIE, SESSION_LIFETIME, client_address, csrf_ok, is_https
 from assistant.console.keys import ACCOUNTS, DESK, KNOWLEDGE, SETTINGS, SHOP, THROTTLE, TICKETS
 from assistant.console.rendering import masked_html, render
 from assistant.shop.storage.clock import utcnow
@@ -38,9 +39,23 @@ def _safe_next(value: str) -> str:
 routes = web.RouteTableDef()
 
 
+def _secure(request: web.Request) -> bool:
+    settings = request.config_dict[SETTINGS]
+    return settings.secure_cookies or is_https(request, settings.trusted_proxies)
+
+
+def _login_page(request: web.Request, status: int = 200, **context: Any) -> web.Response:
+    """The login form with a fresh CSRF token, in a cookie and in the form (double submit)."""
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", status=status, login_csrf=token, **context)
+    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="Strict", path="/login",
+                        secure=_secure(request), max_age=3600)
+    return response
+
+
 @routes.get("/login")
 async def login_form(request: web.Request) -> web.Response:
-    return render(request, "login.html", error="", next=_safe_next(request.query.get("next", "/")), username="")
+    return _login_page(request, error="", next=_safe_next(request.query.get("next", "/")), username="")
 
 
 @routes.post("/login")
@@ -49,24 +64,31 @@ async def login(request: web.Request) -> web.Response:
     username = str(form.get("username", "")).strip().lower()
     password = str(form.get("password", ""))
     next_url = _safe_next(str(form.get("next", "/")))
+    settings = request.config_dict[SETTINGS]
+    supplied = form.get("csrf_token")
+    if not csrf_ok(request.cookies.get(LOGIN_COOKIE, ""), supplied if isinstance(supplied, str) else None):
+        logger.warning("login refused: the form's CSRF token is missing or does not match its cookie")
+        return _login_page(request, status=403, next=next_url, username=username,
+                           error="The login form expired or came from another site. Please log in again.")
     throttle = request.config_dict[THROTTLE]
-    keys = (f"user:{username}", f"addr:{request.remote}")
-    if throttle.blocked(*keys):
+    keys = (f"user:{username}", f"addr:{client_address(request, settings.trusted_proxies)}")
+    if await asyncio.to_thread(throttle.blocked, *keys):
         logger.warning("login for %r refused: too many failed attempts", username)
-        return render(request, "login.html", status=429, next=next_url, username=username,
-                      error="Too many failed attempts. Wait 15 minutes and try again.")
+        return _login_page(request, status=429, next=next_url, username=username,
+                           error="Too many failed attempts. Wait 15 minutes and try again.")
     agent = await asyncio.to_thread(request.config_dict[ACCOUNTS].authenticate, username, password)
     if agent is None:
-        throttle.failed(*keys)
+        await asyncio.to_thread(throttle.failed, *keys)
         logger.info("failed console login for %r", username)
-        return render(request, "login.html", status=401, next=next_url, username=username,
-                      error="Wrong username or password.")
-    throttle.succeeded(*keys)
+        return _login_page(request, status=401, next=next_url, username=username,
+                           error="Wrong username or password.")
+    await asyncio.to_thread(throttle.succeeded, *keys)
     token, _csrf = await asyncio.to_thread(request.config_dict[ACCOUNTS].start_session, agent.id)
     logger.info("agent %s logged in", agent.username)
     response = web.HTTPFound(next_url)
     response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/",
-                        secure=request.config_dict[SETTINGS].secure_cookies, max_age=int(SESSION_LIFETIME.total_seconds()))
+                        secure=_secure(request), max_age=int(SESSION_LIFETIME.total_seconds()))
+    response.del_cookie(LOGIN_COOKIE, path="/login")
     raise response
 
 

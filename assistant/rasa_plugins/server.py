@@ -235,6 +235,10 @@ def main() -> None:
 
     install_log_masking()  # message texts and sender ids in Rasa's logs are personal data
     install_action_failure_reply()
+    if len(sys.argv) > 1 and sys.argv[1] == "run" and "--auth-token" not in sys.argv:
+        # Rasa's HTTP API always wants a token; it comes from the settings (environment or the secrets
+        # file), not from our command line, where any user of the machine could read it
+        sys.argv += ["--auth-token", get_settings().rasa_auth_token]
     if len(sys.argv) > 1 and sys.argv[1] in ("run", "shell"):
         install_fast_schema_validation()
         install_sqlite_wal()

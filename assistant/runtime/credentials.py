@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 # The web widget's channel (assistant/rasa_plugins/channels/socketio.py).
 SOCKETIO_CHANNEL = "assistant.rasa_plugins.channels.socketio.SocketIOChannel"
+# Rasa's REST channel with its sender ids and body checked (assistant/rasa_plugins/channels/rest.py).
+REST_CHANNEL = "assistant.rasa_plugins.channels.rest.RestChannel"
 TELEGRAM_CHANNEL = "assistant.rasa_plugins.channels.telegram.TelegramChannel"
 FACEBOOK_CHANNEL = "assistant.rasa_plugins.channels.facebook.FacebookChannel"
 TWILIO_CHANNEL = "assistant.rasa_plugins.channels.twilio.TwilioChannel"
@@ -113,7 +115,7 @@ MESSENGERS: Tuple[Tuple[str, str, Tuple[str, ...], CredentialsBuilder], ...] = (
 def channel_credentials(environ: Mapping[str, str]) -> Dict[str, Any]:
     """Channel (Rasa name or class path) -> its credentials, for the channels that are on."""
     channels: Dict[str, Any] = {
-        "rest": {},
+        REST_CHANNEL: {},
         SOCKETIO_CHANNEL: {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
                            "session_persistence": True},
     }

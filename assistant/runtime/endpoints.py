@@ -76,7 +76,7 @@ def event_broker(settings: Settings) -> Dict[str, Any] | None:
 def render_endpoints(settings: Settings, path: Path) -> Path:
     """Writes endpoints.yml for ``settings`` to ``path`` and returns it."""
     endpoints: Dict[str, Any] = {
-        "action_endpoint": {"url": settings.action_server_url},
+        "action_endpoint": {"url": settings.action_server_url, "token": settings.action_server_token},
         "tracker_store": tracker_store(settings),
     }
     if lock := lock_store(settings):

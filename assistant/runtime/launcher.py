@@ -71,7 +71,7 @@ def main() -> None:
 The assistant is running.
   REST:        curl -s {url}/webhooks/rest/webhook -d '{{"sender": "me", "message": "where is my order?"}}'
   socket.io:   {url}/socket.io  (events user_uttered / bot_uttered)
-  HTTP API:    {url}/status{'  (token required: RASA_AUTH_TOKEN)' if stack.settings.rasa_auth_token else ''}
+  HTTP API:    {url}/status?token=...  (the token: RASA_AUTH_TOKEN, or var/secrets/rasa_auth_token)
   Actions:     {stack.action_server_url}/health
   Demo shop:   {stack.console_url}/shop  (the chat widget is on the page)
   Console:     {stack.console_url}/  (support agents: queue, tickets, history, metrics)

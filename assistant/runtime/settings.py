@@ -11,7 +11,10 @@ the launcher can import it.
 | ``RASA_PORT`` | ``5005`` | Rasa server (REST, socket.io, HTTP API) |
 | ``ACTION_SERVER_PORT`` | ``5055`` | rasa-sdk action server |
 | ``ACTION_SERVER_URL`` | ``http://127.0.0.1:<ACTION_SERVER_PORT>/webhook`` | where Rasa calls actions |
-| ``RASA_AUTH_TOKEN`` | empty (no token) | token protecting Rasa's HTTP API |
+| ``RASA_AUTH_TOKEN`` | generated once into ``<SHOP_VAR_DIR>/secrets/`` | token protecting Rasa's HTTP API (it is never off) |
+| ``ACTION_SERVER_TOKEN`` | generated once into ``<SHOP_VAR_DIR>/secrets/`` | the secret Rasa sends with every action call; the action server refuses calls without it |
+| ``SHOP_SESSION_KEY`` | generated once into ``<SHOP_VAR_DIR>/secrets/`` | signs the widget's session ids |
+| ``SHOP_ALLOWED_ORIGINS`` | the console's own origins | comma-separated web origins (``https://shop.example``) whose pages may call Rasa and the widget's history API from a browser |
 | ``RASA_MODEL_DIR`` | ``<repo>/models`` | trained models, named by content hash |
 | ``SHOP_VAR_DIR`` | ``<repo>/var`` | databases, logs and rendered endpoints |
 | ``SHOP_HOST`` | ``127.0.0.1`` | interface every process binds to |
@@ -26,7 +29,8 @@ the launcher can import it.
 | ``RASA_URL`` | ``http://<SHOP_HOST>:<RASA_PORT>`` | where the console reaches Rasa's HTTP API (agent replies, handoff end) |
 | ``PUBLIC_RASA_URL`` | ``RASA_URL`` | the Rasa address browsers use for the widget's socket.io connection |
 | ``SHOP_BUSINESS_HOURS_FILE`` | ``<repo>/assistant/shop/support/business_hours.yml`` | when agents are online (time zone, weekly hours, holidays) |
-| ``CONSOLE_SECURE_COOKIES`` | ``false`` | mark the console's session cookie ``Secure`` (set it behind HTTPS) |
+| ``CONSOLE_SECURE_COOKIES`` | ``false`` | always mark the console's cookies ``Secure`` (they are anyway when the request came over HTTPS) |
+| ``CONSOLE_TRUSTED_PROXIES`` | empty | comma-separated addresses of reverse proxies whose ``X-Forwarded-For`` / ``X-Forwarded-Proto`` the console believes (login throttling per real client, Secure cookies) |
 | ``TRACKER_STORE_URL`` | empty: SQLite ``<SHOP_VAR_DIR>/trackers.db`` | Rasa's conversations (``postgresql://user:pass@host/db``) |
 | ``REDIS_URL`` | empty: in-memory | Rasa's lock store, for several Rasa processes (``redis://host:6379/0``) |
 | ``RABBITMQ_URL`` | empty: none | Rasa's event broker (``amqp://user:pass@host:5672/``); a user and password are required |
@@ -42,7 +46,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
+from assistant.runtime.secrets import shared_secret
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _origins(environ: Mapping[str, str], console_port: int) -> tuple[str, ...]:
+    """The web origins allowed to call Rasa and the widget API from a browser (no ``*``)."""
+    raw = _env(environ, "SHOP_ALLOWED_ORIGINS", "")
+    if raw:
+        origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+        if "*" in origins:
+            raise ValueError("SHOP_ALLOWED_ORIGINS must list origins, not '*' (any page could then use the API)")
+        return origins
+    hosts = dict.fromkeys(("127.0.0.1", "localhost", _env(environ, "SHOP_HOST", "127.0.0.1")))
+    return tuple(f"http://{host}:{console_port}" for host in hosts if host not in ("0.0.0.0", "::"))
 
 
 def _env(environ: Mapping[str, str], name: str, default: str) -> str:
@@ -80,6 +98,8 @@ class Settings:
     action_server_port: int
     action_server_url: str
     rasa_auth_token: str
+    action_server_token: str
+    session_key: str
     model_dir: Path
     support_email: str
     shop_name: str
@@ -98,6 +118,8 @@ class Settings:
     redis_url: str = ""
     rabbitmq_url: str = ""
     rabbitmq_queue: str = "rasa_events"
+    allowed_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
 
 
 def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
@@ -108,6 +130,7 @@ def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
     host = _env(environ, "SHOP_HOST", "127.0.0.1")
     rasa_port = _port(environ, "RASA_PORT", 5005)
     rasa_url = _env(environ, "RASA_URL", f"http://{host}:{rasa_port}").rstrip("/")
+    console_port = _port(environ, "CONSOLE_PORT", 8080)
     return Settings(
         database_url=_env(environ, "DATABASE_URL", f"sqlite:///{var_dir / 'shop.db'}"),
         policy_file=Path(_env(environ, "SHOP_POLICY_FILE", str(REPO_ROOT / "assistant" / "shop" / "commerce" / "policy.yml"))),
@@ -115,7 +138,9 @@ def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
         rasa_port=rasa_port,
         action_server_port=action_port,
         action_server_url=_env(environ, "ACTION_SERVER_URL", f"http://{host}:{action_port}/webhook"),
-        rasa_auth_token=_env(environ, "RASA_AUTH_TOKEN", ""),
+        rasa_auth_token=_env(environ, "RASA_AUTH_TOKEN", "") or shared_secret(var_dir, "rasa_auth_token"),
+        action_server_token=_env(environ, "ACTION_SERVER_TOKEN", "") or shared_secret(var_dir, "action_server_token"),
+        session_key=_env(environ, "SHOP_SESSION_KEY", "") or shared_secret(var_dir, "session_signing_key"),
         model_dir=Path(_env(environ, "RASA_MODEL_DIR", str(REPO_ROOT / "models"))),
         support_email=_env(environ, "SHOP_SUPPORT_EMAIL", "support@example-shop.test"),
         shop_name=_env(environ, "SHOP_NAME", "Northwind Outfitters"),
@@ -125,7 +150,7 @@ def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
         kb_encoder=_env(environ, "KB_ENCODER", "e5"),
         kb_index_type=_env(environ, "KB_INDEX_TYPE", "auto"),
         kb_min_score=_float(environ, "KB_MIN_SCORE"),
-        console_port=_port(environ, "CONSOLE_PORT", 8080),
+        console_port=console_port,
         rasa_url=rasa_url,
         public_rasa_url=_env(environ, "PUBLIC_RASA_URL", rasa_url).rstrip("/"),
         business_hours_file=Path(_env(environ, "SHOP_BUSINESS_HOURS_FILE",
@@ -135,4 +160,6 @@ def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
         redis_url=_env(environ, "REDIS_URL", ""),
         rabbitmq_url=_env(environ, "RABBITMQ_URL", ""),
         rabbitmq_queue=_env(environ, "RABBITMQ_QUEUE", "rasa_events"),
+        allowed_origins=_origins(environ, console_port),
+        trusted_proxies=tuple(p.strip() for p in _env(environ, "CONSOLE_TRUSTED_PROXIES", "").split(",") if p.strip()),
     )

@@ -88,6 +88,9 @@ class Stack:
 
     def _spawn(self, name: str, command: List[str]) -> tuple[subprocess.Popen, Path]:
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        for private in (self.settings.var_dir, self.log_dir):  # databases, logs and secrets: the owner only
+            private.mkdir(parents=True, exist_ok=True)
+            os.chmod(private, 0o700)
         log_path = self.log_dir / f"{name}.log"
         log = open(log_path, "ab")
         process = subprocess.Popen(
@@ -118,10 +121,8 @@ class Stack:
             "--credentials", str(credentials),
             "--interface", self.settings.host,
             "--port", str(self.settings.rasa_port),
-            "--enable-api", "--cors", "*",
-        ]
-        if self.settings.rasa_auth_token:
-            command += ["--auth-token", self.settings.rasa_auth_token]
+            "--enable-api", "--cors", *self.settings.allowed_origins,
+        ]  # the API token is not on the command line (other users can read it there): server.py adds it
         process, log = self._spawn("rasa", command)
         wait_http(f"{self.rasa_url}/", timeout, process, log)
 

@@ -14,6 +14,7 @@ from assistant.shop.commerce.orders import OrderService
 from assistant.shop.commerce.policy import DEFAULT_POLICY_FILE, Policy, load_policy
 from assistant.shop.commerce.refunds import RefundService
 from assistant.shop.commerce.verification import VerificationState, Verifier
+from assistant.shop.commerce.verification_ledger import VerificationLedger, VerificationLimits
 from assistant.shop.storage.db import init_db, make_engine, session_factory
 from assistant.shop.support.identity import IdentityService
 from assistant.shop.support.tickets import TicketService
@@ -34,6 +35,7 @@ class Shop:
     refunds: RefundService
     verifier: Verifier
     attempts: VerificationState
+    verifications: VerificationLedger
     catalog: CatalogService
     customers: CustomerService
     identities: IdentityService
@@ -54,6 +56,7 @@ class Shop:
             refunds=RefundService(sessions, policy),
             verifier=Verifier(sessions),
             attempts=VerificationState(policy.max_verification_attempts),
+            verifications=VerificationLedger(sessions, VerificationLimits(per_conversation=policy.max_verification_attempts)),
             catalog=CatalogService(sessions),
             customers=CustomerService(sessions),
             identities=IdentityService(sessions),

@@ -7,7 +7,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from typing import Any, Callable, Dict, List, Optional
@@ -36,14 +35,17 @@ class Shopper:
     """A widget-like socket.io client on Rasa's socket.io channel."""
 
     rasa_url: str
-    session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    session_id: str = ""  # issued by the server on connect, with its token
+    session_token: str = ""
     client: socketio.SimpleClient = field(default_factory=socketio.SimpleClient)
 
     def connect(self) -> "Shopper":
         self.client.connect(self.rasa_url, transports=["polling"])
-        self.client.emit("session_request", {"session_id": self.session_id})
+        self.client.emit("session_request", {"session_id": self.session_id or None,
+                                             "session_token": self.session_token or None})
         event = self.client.receive(timeout=10)
         assert event[0] == "session_confirm", event
+        self.session_id, self.session_token = event[1]["session_id"], event[1]["session_token"]
         return self
 
     def send(self, text: str, language: str = "en") -> None:
@@ -127,9 +129,15 @@ class ConsoleClient:
             raise HttpError(status, text)
         return json.loads(text) if text else None
 
+    def post_login(self, form: Dict[str, str]) -> tuple[int, Dict[str, str], str]:
+        """Loads the login form (its CSRF cookie and field), then submits ``form`` with the token."""
+        _, _, page = self.request("GET", "/login")
+        marker = 'name="csrf_token" value="'
+        token = page[page.index(marker) + len(marker):].split('"', 1)[0]
+        return self.request("POST", "/login", form={**form, "csrf_token": token})
+
     def login(self, username: str, password: str) -> "ConsoleClient":
-        status, headers, _ = self.request("POST", "/login", form={"username": username, "password": password,
-                                                                   "next": "/"})
+        status, headers, _ = self.post_login({"username": username, "password": password, "next": "/"})
         assert status == 302 and headers.get("Location") == "/", (status, headers)
         _, _, page = self.request("GET", "/")
         marker = 'data-csrf="'

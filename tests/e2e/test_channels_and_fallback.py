@@ -91,9 +91,17 @@ def test_socketio_channel_answers(shop):
             received.append(data)
             done.set()
 
+        confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        @client.on("session_confirm")
+        async def on_confirm(data):
+            confirmed.set_result(data)
+
         await client.connect(shop.url, socketio_path="/socket.io", transports=["websocket"])
-        await client.emit("session_request", {"session_id": "socket-shopper-1"})
-        await client.emit("user_uttered", {"message": "where is my order?", "session_id": "socket-shopper-1"})
+        await client.emit("session_request", {"session_id": "socket-shopper-1"})  # not issued by the server
+        session = await asyncio.wait_for(confirmed, timeout=10)
+        assert session["session_id"].startswith("web:") and session["session_id"] != "socket-shopper-1"
+        await client.emit("user_uttered", {"message": "where is my order?", "session_id": session["session_id"]})
         await asyncio.wait_for(done.wait(), timeout=30)
         await client.disconnect()
         return received

@@ -229,15 +229,23 @@ def test_login_never_redirects_off_the_console(shop, agents, target):
     from tests.e2e.conftest import AGENT_PASSWORD
 
     client = ConsoleClient(shop.console_url)
-    status, headers, _ = client.request("POST", "/login", form={"username": "bob", "password": AGENT_PASSWORD,
-                                                                "next": target})
+    status, headers, _ = client.post_login({"username": "bob", "password": AGENT_PASSWORD, "next": target})
     assert status == 302 and headers.get("Location") == "/", (status, headers)
+
+
+def test_a_login_posted_from_another_site_is_refused(shop, agents):
+    """Login CSRF: a form on another site cannot log the agent into an account of the attacker's choosing."""
+    from tests.e2e.conftest import AGENT_PASSWORD
+
+    client = ConsoleClient(shop.console_url)
+    status, headers, page = client.request("POST", "/login", form={"username": "bob", "password": AGENT_PASSWORD})
+    assert status == 403 and "console_session" not in headers.get("Set-Cookie", "")
+    assert "expired or came from another site" in page
 
 
 # (runs last among the login tests: it blocks 127.0.0.1 for a while)
 def test_wrong_passwords_are_refused_and_throttled(shop, agents):
     client = ConsoleClient(shop.console_url)
-    statuses = [client.request("POST", "/login", form={"username": "mallory", "password": f"wrong-{i}"})[0]
-                for i in range(6)]
+    statuses = [client.post_login({"username": "mallory", "password": f"wrong-{i}"})[0] for i in range(6)]
     assert statuses[0] == 401 and statuses[-1] == 429
 

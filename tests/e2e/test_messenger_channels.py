@@ -12,6 +12,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import threading
 import time
@@ -215,10 +216,13 @@ def messengers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Messengers]
 
 # --- Telegram ----------------------------------------------------------------------------------
 
+UPDATE_IDS = itertools.count(10000)  # Telegram numbers every update, increasing
+
+
 def telegram_update(chat_id: int, text: str) -> Dict[str, Any]:
     """An Update with a private text message (core.telegram.org/bots/api#update)."""
     user = {"id": chat_id, "is_bot": False, "first_name": "Jane", "username": "jane_d", "language_code": "en"}
-    return {"update_id": 10000 + chat_id % 1000, "message": {
+    return {"update_id": next(UPDATE_IDS), "message": {
         "message_id": 1365, "from": user, "chat": {"id": chat_id, "first_name": "Jane", "username": "jane_d",
                                                    "type": "private"},
         "date": int(time.time()), "text": text}}
@@ -227,7 +231,7 @@ def telegram_update(chat_id: int, text: str) -> Dict[str, Any]:
 def telegram_tap(chat_id: int, data: str) -> Dict[str, Any]:
     """An Update with a callback_query: the shopper tapped an inline keyboard button."""
     user = {"id": chat_id, "is_bot": False, "first_name": "Jane"}
-    return {"update_id": 20000 + chat_id % 1000, "callback_query": {
+    return {"update_id": next(UPDATE_IDS), "callback_query": {
         "id": "4382bfdwdsb323b2d9", "from": user, "chat_instance": "-7012000000000000000", "data": data,
         "message": {"message_id": 1366, "from": {"id": 123456789, "is_bot": True, "first_name": "Shop"},
                     "chat": {"id": chat_id, "type": "private"}, "date": int(time.time()), "text": "..."}}}
@@ -265,7 +269,7 @@ def test_telegram_start_gets_a_greeting(messengers: Messengers) -> None:
     assert status == 200
     texts = [r.json["text"] for r in telegram_texts(messengers, start, 5550001)]
     assert any("shop assistant" in text.lower() for text in texts), texts
-    assert messengers.latest_intent("5550001") == "greet"
+    assert messengers.latest_intent("telegram:5550001") == "greet"
 
 
 def test_telegram_buttons_are_an_inline_keyboard_and_a_tap_is_the_payload(messengers: Messengers) -> None:
@@ -284,7 +288,7 @@ def test_telegram_buttons_are_an_inline_keyboard_and_a_tap_is_the_payload(messen
     answered = messengers.fake.since(start, lambda r: r.path.endswith("/answerCallbackQuery"))
     assert answered[0].json == {"callback_query_id": "4382bfdwdsb323b2d9"}
     assert telegram_texts(messengers, start, chat), "the bot answers the tap"
-    assert messengers.latest_intent(str(chat)) == tapped.lstrip("/").split("{")[0]
+    assert messengers.latest_intent(f"telegram:{chat}") == tapped.lstrip("/").split("{")[0]
 
 
 def test_telegram_wrong_secret_is_403_and_nothing_is_sent(messengers: Messengers) -> None:
@@ -369,7 +373,7 @@ def test_facebook_buttons_are_quick_replies_and_postbacks_and_taps_are_payloads(
     tapped = quick[-1]
     assert send_facebook(messengers, facebook_text(psid, tapped["title"], quick_reply=tapped["payload"]))[0] == 200
     assert facebook_sent(messengers, start, psid), "the bot answers the quick reply"
-    assert messengers.latest_intent(psid) == tapped["payload"].lstrip("/").split("{")[0]
+    assert messengers.latest_intent(f"facebook:{psid}") == tapped["payload"].lstrip("/").split("{")[0]
 
 
 def test_facebook_wrong_signature_is_403_and_nothing_is_sent(messengers: Messengers) -> None:
@@ -504,14 +508,14 @@ def test_knowledge_base_answers_name_their_source_with_a_link(messengers: Messen
 def test_agent_replies_reach_each_channel_with_the_agents_name(messengers: Messengers) -> None:
     say_on_telegram(messengers, 5550010, "hello")
     start = messengers.fake.count()
-    messengers.agent_says("5550010", "I have checked your parcel.")
+    messengers.agent_says("telegram:5550010", "I have checked your parcel.")
     [telegram] = telegram_texts(messengers, start, 5550010)
     assert telegram.json["text"] == "Alice: I have checked your parcel."
 
     psid = "6000000000000010"
     assert send_facebook(messengers, facebook_text(psid, "hello"))[0] == 200
     start = messengers.fake.count()
-    messengers.agent_says(psid, "I have checked your parcel.")
+    messengers.agent_says(f"facebook:{psid}", "I have checked your parcel.")
     [facebook] = facebook_sent(messengers, start, psid)
     assert facebook.json["message"]["text"] == "Alice: I have checked your parcel."
 
@@ -541,7 +545,7 @@ def test_verifying_on_telegram_then_whatsapp_links_both_to_one_customer(messenge
     chat = 5550020
     reply = verify_order(lambda text: say_on_telegram(messengers, chat, text), order)
     assert order["tracking_number"] in reply
-    assert identities.customer_for("telegram", str(chat)) == customer_id
+    assert identities.customer_for("telegram", f"telegram:{chat}") == customer_id
 
     sender = "whatsapp:+4917600000020"
     assert identities.customer_for("twilio", sender) is None
@@ -549,7 +553,7 @@ def test_verifying_on_telegram_then_whatsapp_links_both_to_one_customer(messenge
     assert order["tracking_number"] in reply
     assert identities.customer_for("twilio", sender) == customer_id
     linked = {(i.channel, i.sender_id) for i in identities.identities_of(customer_id)}
-    assert {("telegram", str(chat)), ("twilio", sender)} <= linked
+    assert {("telegram", f"telegram:{chat}"), ("twilio", sender)} <= linked
 
 
 # --- channels without their variables are not mounted ---------------------------------------------
@@ -578,4 +582,21 @@ def test_channels_without_variables_are_not_mounted(tmp_path: Path) -> None:
     finally:
         stack.stop()
     credentials = json.loads((tmp_path / "log" / "credentials.yml").read_text())
-    assert set(credentials) == {"rest", "assistant.rasa_plugins.channels.socketio.SocketIOChannel"}
+    assert set(credentials) == {"assistant.rasa_plugins.channels.rest.RestChannel",
+                                "assistant.rasa_plugins.channels.socketio.SocketIOChannel"}
+
+
+def test_a_webhook_the_platform_repeats_is_answered_once(messengers: Messengers) -> None:
+    sender = "whatsapp:+4915100000040"
+    params = whatsapp_message(sender, "hello")
+    start = messengers.fake.count()
+    assert send_twilio(messengers, params)[0] == 200
+    first = len(twilio_sent(messengers, start, sender))
+    assert first >= 1
+    assert send_twilio(messengers, params)[0] == 200  # Twilio retries with the same MessageSid
+    time.sleep(1.0)
+    assert len(twilio_sent(messengers, start, sender)) == first
+    update = telegram_update(5550040, "hello")
+    assert send_telegram(messengers, update)[0] == 200 and send_telegram(messengers, update)[0] == 200
+    user_turns = [e for e in messengers.tracker("telegram:5550040")["events"] if e["event"] == "user"]
+    assert len(user_turns) == 1

@@ -28,6 +28,7 @@ from aiohttp import web
 from assistant.console.keys import SETTINGS, SHOP
 from assistant.i18n.formatting import money
 from assistant.i18n.languages import DEFAULT_LANGUAGE
+from assistant.runtime.sessions import valid_web_session
 from assistant.runtime.settings import Settings
 from assistant.shop.commerce.catalog import ProductView
 
@@ -118,31 +119,43 @@ shop_routes = web.RouteTableDef()
 widget_routes = web.RouteTableDef()
 
 
+def history_cors(request: web.Request) -> dict[str, str]:
+    """CORS for the history API: only the shop's own pages (``SHOP_ALLOWED_ORIGINS``) may read it."""
+    origin = request.headers.get("Origin", "")
+    allowed = origin in request.config_dict[SETTINGS].allowed_origins
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if allowed else {"Vary": "Origin"}
+
+
 @widget_routes.get("/api/history")
 async def history(request: web.Request) -> web.Response:
+    """The widget's transcript after a reload: only with the session's id *and* the token the server
+    issued for it, so a conversation id alone (a Telegram chat id, a guess) reads nothing."""
+    cors = history_cors(request)
     session_id = request.query.get("session_id", "")
-    if not SESSION_ID.match(session_id):
-        return web.json_response({"error": "session_id is missing or malformed (letters, digits, _.:- only)",
-                                  "messages": []}, status=400, headers=CORS)
     settings = request.config_dict[SETTINGS]
+    if not SESSION_ID.match(session_id):
+        return web.json_response({"error": "session_id is missing or malformed", "messages": []},
+                                 status=400, headers=cors)
+    if not valid_web_session(settings.session_key, session_id, request.query.get("session_token")):
+        return web.json_response({"error": "this session's token is missing or wrong", "messages": []},
+                                 status=403, headers=cors)
     url = f"{settings.rasa_url}/conversations/{quote(session_id, safe='')}/tracker"
-    params = {"token": settings.rasa_auth_token} if settings.rasa_auth_token else {}
+    params = {"token": settings.rasa_auth_token}
     try:
         async with request.config_dict[HTTP].get(url, params=params) as response:
             if response.status != 200:
-                logger.warning("history for %s: Rasa answered %s (check RASA_AUTH_TOKEN and RASA_URL)",
-                               session_id, response.status)
+                logger.warning("history: Rasa answered %s (check RASA_AUTH_TOKEN and RASA_URL)", response.status)
                 return web.json_response({"error": f"Rasa answered {response.status}", "messages": []},
-                                         status=502, headers=CORS)
+                                         status=502, headers=cors)
             tracker = await response.json()
     except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-        logger.warning("history for %s: Rasa is not reachable at %s (%s)", session_id, settings.rasa_url, exc)
+        logger.warning("history: Rasa is not reachable at %s (%s)", settings.rasa_url, exc)
         return web.json_response({"error": "the assistant is not reachable; try again shortly", "messages": []},
-                                 status=502, headers=CORS)
+                                 status=502, headers=cors)
     messages = transcript(tracker.get("events") or [])
     language = (tracker.get("slots") or {}).get("language")
     return web.json_response({"session_id": session_id, "messages": messages, "language": language},
-                             headers={**CORS, "Cache-Control": "no-store"})
+                             headers={**cors, "Cache-Control": "no-store"})
 
 
 # ---- widget files ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional, Text
 
 import aiohttp
@@ -17,6 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.rasa_plugins.channels.rendering import BotMessage
+from assistant.runtime.sessions import messenger_conversation, platform_recipient
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +101,7 @@ class ShopOutputChannel(OutputChannel, ABC):
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         bot_message = BotMessage.from_rasa(message)
         if bot_message.text or bot_message.image or bot_message.customs:
-            await self.deliver(recipient_id, bot_message)
+            await self.deliver(platform_recipient(recipient_id), bot_message)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {**kwargs, "text": text})
@@ -123,6 +125,27 @@ class ShopOutputChannel(OutputChannel, ABC):
         await self.send_response(recipient_id, {**kwargs, "custom": json_message})
 
 
+class RecentDeliveries:
+    """Delivery ids seen lately, so a webhook the platform sends again (it retries when our answer was
+    slow or lost) is not answered twice. Bounded; per process (a platform retries to the same host)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._seen: "OrderedDict[str, None]" = OrderedDict()
+
+    def first_time(self, key: str) -> bool:
+        if key in self._seen:
+            self._seen.move_to_end(key)
+            return False
+        self._seen[key] = None
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return True
+
+
+RECENT = RecentDeliveries()
+
+
 async def hand_to_rasa(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     platform: str,
@@ -130,10 +153,16 @@ async def hand_to_rasa(
     output: OutputChannel,
     sender_id: str,
     metadata: Optional[Dict[str, Any]] = None,
+    delivery_id: Optional[str] = None,
 ) -> None:
-    """Passes one shopper message to Rasa; an error is logged and the webhook still answers 200,
-    so the platform does not redeliver a message that would fail again."""
+    """Passes one shopper message to Rasa, in the conversation ``<channel>:<sender>`` (ids of different
+    channels never meet); an error is logged and the webhook still answers 200, so the platform does
+    not redeliver a message that would fail again."""
+    conversation_id = messenger_conversation(platform, sender_id)
+    if delivery_id and not RECENT.first_time(f"{platform}:{delivery_id}"):
+        logger.info("%s: delivery %s was already handled; the repeat is ignored", platform, delivery_id)
+        return
     try:
-        await on_new_message(UserMessage(text, output, sender_id, input_channel=platform, metadata=metadata))
+        await on_new_message(UserMessage(text, output, conversation_id, input_channel=platform, metadata=metadata))
     except Exception:  # noqa: BLE001 - the platform must get its 200; the trace goes to the log
         logger.exception("%s: handling a message failed", platform)

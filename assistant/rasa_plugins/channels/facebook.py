@@ -21,6 +21,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -120,8 +121,15 @@ class FacebookOutput(ShopOutputChannel):
             await self.send(recipient_id, {"attachment": {"type": "image", "payload": {"url": image}}})
 
 
-def messaging_events(payload: Dict[str, Any]) -> Iterator[Tuple[str, str]]:
-    """``(sender PSID, text for Rasa)`` for each shopper message in a Messenger webhook body.
+PSID = re.compile(r"\d{1,40}")  # a page-scoped user id: digits
+
+
+def _mid(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) and value else None
+
+
+def messaging_events(payload: Dict[str, Any]) -> Iterator[Tuple[str, str, Optional[str]]]:
+    """``(sender PSID, text for Rasa, message id)`` for each shopper message in a Messenger webhook body.
 
     A quick-reply tap and a postback (a template button, "Get started") give their payload;
     a typed message its text. Echoes of our own messages, reads, deliveries and attachments
@@ -129,21 +137,27 @@ def messaging_events(payload: Dict[str, Any]) -> Iterator[Tuple[str, str]]:
     """
     if payload.get("object") != "page":
         return
-    for entry in payload.get("entry") or []:
-        for event in (entry or {}).get("messaging") or []:
-            sender = str(((event or {}).get("sender") or {}).get("id") or "")
-            if not sender:
+    entries = payload.get("entry")
+    for entry in entries if isinstance(entries, list) else []:
+        events = entry.get("messaging") if isinstance(entry, dict) else None
+        for event in events if isinstance(events, list) else []:
+            if not isinstance(event, dict):
+                continue
+            sender_info = event.get("sender")
+            sender = str(sender_info.get("id") or "") if isinstance(sender_info, dict) else ""
+            if not PSID.fullmatch(sender):
                 continue
             message = event.get("message")
             postback = event.get("postback")
             if isinstance(message, dict) and not message.get("is_echo"):
-                quick_reply = (message.get("quick_reply") or {}).get("payload")
-                text = quick_reply or message.get("text")
+                quick = message.get("quick_reply")
+                quick_reply = quick.get("payload") if isinstance(quick, dict) else None
+                text = quick_reply if isinstance(quick_reply, str) and quick_reply else message.get("text")
                 if isinstance(text, str) and text.strip():
-                    yield sender, text
+                    yield sender, text, _mid(message.get("mid"))
             elif isinstance(postback, dict) and isinstance(postback.get("payload"), str):
                 if postback["payload"].strip():
-                    yield sender, postback["payload"]
+                    yield sender, postback["payload"], _mid(postback.get("mid"))
 
 
 class FacebookChannel(InputChannel):
@@ -209,8 +223,9 @@ class FacebookChannel(InputChannel):
                 logger.warning("facebook webhook: body is not JSON; ignored")
                 return response.json({"error": "body is not JSON"}, status=400)
             if isinstance(payload, dict):
-                for sender, text in messaging_events(payload):
-                    await hand_to_rasa(on_new_message, self.name(), text, self.get_output_channel(), sender)
+                for sender, text, mid in messaging_events(payload):
+                    await hand_to_rasa(on_new_message, self.name(), text, self.get_output_channel(), sender,
+                                       delivery_id=mid)
             return response.text("EVENT_RECEIVED")
 
         return webhook

@@ -10,6 +10,10 @@
 - Every bot message with text carries ``language``, the language it is written in, so the
   widget's language indicator follows the conversation (a shopper who writes Chinese on an
   English browser sees 中文) without making it the shopper's choice.
+- Sessions are the server's: ``session_request`` resumes a conversation only with the id *and* the
+  token the server issued for it (``session_confirm`` sends both); anything else gets a new
+  conversation. A socket speaks only in the conversation it joined, whatever ``session_id`` its
+  messages name, so nobody can join another shopper's room or talk in their name.
 
 Register it in credentials as ``assistant.rasa_plugins.channels.socketio.SocketIOChannel``; its
 name stays ``socketio``, so the endpoint is still ``/socket.io`` on the Rasa port.
@@ -25,6 +29,8 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from assistant.i18n.detect import detect_language, script_neutral
+from assistant.runtime.sessions import new_web_session, session_token, valid_web_session
+from assistant.runtime.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -78,32 +84,71 @@ class SocketIOChannel(SocketIOInput):
         blueprint = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None  # set by the parent's blueprint()
+        key = get_settings().session_key
+        joined: Dict[Text, Text] = {}  # socket id -> the conversation it joined
 
-        async def handle_message(sid: Text, data: Dict) -> None:
+        async def session_request(sid: Text, data: Any = None) -> None:
+            data = data if isinstance(data, dict) else {}
+            session_id, token = data.get("session_id"), data.get("session_token")
+            if not valid_web_session(key, session_id, token):
+                if session_id:
+                    logger.info("socket.io %s: unknown or unsigned session; a new one is issued", sid)
+                session_id = new_web_session()
+            previous = joined.get(sid)
+            try:
+                if previous and previous != session_id:
+                    sio.leave_room(sid, previous, namespace=self.namespace)
+                sio.enter_room(sid, session_id, namespace=self.namespace)
+            except ValueError:  # the socket disconnected meanwhile
+                logger.debug("socket.io %s left before its session was confirmed", sid)
+                return
+            joined[sid] = str(session_id)
+            await sio.emit("session_confirm", {"session_id": session_id, "session_token": session_token(key, session_id)},
+                           room=sid, namespace=self.namespace)
+
+        async def disconnect(sid: Text) -> None:
+            joined.pop(sid, None)
+
+        async def handle_message(sid: Text, data: Any = None) -> None:
             if not isinstance(data, dict):
                 logger.warning("socket.io message from %s ignored: expected an object, got %s", sid, type(data).__name__)
                 return
-            if self.session_persistence:
-                if not data.get("session_id"):
-                    logger.warning("socket.io message from %s ignored: no session_id (send session_request first)", sid)
-                    return
-                sender_id = str(data["session_id"])
-            else:
-                sender_id = sid
+            sender_id = joined.get(sid)
+            if sender_id is None:
+                logger.warning("socket.io message from %s ignored: no session (send session_request first)", sid)
+                return
+            if data.get("session_id") not in (None, sender_id):
+                logger.warning("socket.io message from %s ignored: it names a session the socket did not join", sid)
+                return
             metadata = data.get(self.metadata_key) or {}
             if isinstance(metadata, str):
                 try:
                     metadata = json.loads(metadata)
                 except ValueError:
                     metadata = {}
+            text = data.get("message")
+            if not isinstance(text, str) or not text.strip() or len(text) > MAX_MESSAGE_CHARS:
+                logger.warning("socket.io message from %s ignored: no text, or text too long", sid)
+                return
             message = UserMessage(
-                str(data.get("message", "")),
+                text,
                 SocketIOShopOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),
-                metadata=metadata if isinstance(metadata, dict) else {},
+                metadata=_safe_metadata(metadata if isinstance(metadata, dict) else {}),
             )
             await on_new_message(message)
 
-        sio.on(self.user_message_evt, namespace=self.namespace)(handle_message)  # replaces the parent's handler
+        # these replace the parent's handlers of the same events
+        sio.on("session_request", namespace=self.namespace)(session_request)
+        sio.on("disconnect", namespace=self.namespace)(disconnect)
+        sio.on(self.user_message_evt, namespace=self.namespace)(handle_message)
         return blueprint
+
+
+MAX_MESSAGE_CHARS = 5000
+
+
+def _safe_metadata(metadata: Dict[str, Any]) -> Dict[str, Any]:
+    """What a browser may set: the language choice and the browser's language, as text."""
+    return {k: v for k, v in metadata.items() if k in ("language", "browser_language") and isinstance(v, str)}

@@ -109,6 +109,18 @@ class TelegramOutput(ShopOutputChannel):
         return await self.call("getWebhookInfo", {})
 
 
+def _dict(value: Any) -> Dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+_CHAT_ID = re.compile(r"-?\d{1,20}|@\w{1,64}")
+
+
+def _chat_id_ok(chat: Any) -> bool:
+    """A Telegram chat id: an integer (negative for groups) or ``@channelname``; nothing else is a sender."""
+    return isinstance(chat, (int, str)) and not isinstance(chat, bool) and bool(_CHAT_ID.fullmatch(str(chat)))
+
+
 def parse_update(update: Dict[str, Any], bot_name: str = "") -> Optional[Tuple[str, str, Optional[str]]]:
     """``(chat id, text for Rasa, callback query id)`` from a Telegram Update, or None to ignore it.
 
@@ -118,19 +130,19 @@ def parse_update(update: Dict[str, Any], bot_name: str = "") -> Optional[Tuple[s
     """
     callback = update.get("callback_query")
     if isinstance(callback, dict):
-        chat = ((callback.get("message") or {}).get("chat") or {}).get("id")
+        chat = _dict(_dict(callback.get("message")).get("chat")).get("id")
         if chat is None:
-            chat = (callback.get("from") or {}).get("id")
+            chat = _dict(callback.get("from")).get("id")
         data = callback.get("data")
-        if chat is None or not isinstance(data, str) or not data:
+        if not _chat_id_ok(chat) or not isinstance(data, str) or not data:
             return None
         return str(chat), data, str(callback.get("id") or "") or None
     message = update.get("message")
     if not isinstance(message, dict):
         return None
-    chat = (message.get("chat") or {}).get("id")
+    chat = _dict(message.get("chat")).get("id")
     text = message.get("text")
-    if chat is None or not isinstance(text, str) or not text.strip():
+    if not _chat_id_ok(chat) or not isinstance(text, str) or not text.strip():
         return None
     text = text.strip()
     if START_COMMAND.match(text):
@@ -210,7 +222,8 @@ class TelegramChannel(InputChannel):
             output = self.get_output_channel()
             if callback_id:
                 await output.answer_callback(callback_id)
-            await hand_to_rasa(on_new_message, self.name(), text, output, chat_id)
+            await hand_to_rasa(on_new_message, self.name(), text, output, chat_id,
+                               delivery_id=str(update.get("update_id") or "") or None)
             return response.json({"ok": True})
 
         return webhook

@@ -19,6 +19,7 @@ to Rasa as that button's payload. The list is remembered per sender in this proc
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from urllib.parse import parse_qs
@@ -77,6 +78,9 @@ def form_params(request: Request) -> Dict[str, List[str]]:
     if not (request.content_type or "").startswith("application/x-www-form-urlencoded"):
         return {}
     return parse_qs((request.body or b"").decode("utf-8", "replace"), keep_blank_values=True)
+
+
+SENDER = re.compile(r"(whatsapp:)?\+?\d{3,20}")  # a phone number, on WhatsApp or SMS
 
 
 def sender_number(twilio_number: str, recipient_id: str) -> str:
@@ -173,10 +177,14 @@ class TwilioChannel(InputChannel):
                                                       "(is TWILIO_WEBHOOK_URL the URL configured at Twilio?)")
             sender = (params.get("From") or [""])[0]
             text = (params.get("Body") or [""])[0].strip()
+            if sender and not SENDER.fullmatch(sender):
+                logger.warning("twilio webhook with an unexpected From; ignored")
+                sender = ""
             if sender and text:
                 text = text.replace("¡", "@")  # some SMS carriers turn @ into ¡ (as Rasa's connector notes)
                 text = self.memory.resolve(sender, text)
-                await hand_to_rasa(on_new_message, self.name(), text, self.get_output_channel(), sender)
+                await hand_to_rasa(on_new_message, self.name(), text, self.get_output_channel(), sender,
+                                   delivery_id=(params.get("MessageSid") or [""])[0] or None)
             else:
                 logger.debug("twilio webhook without sender or text (media or status callback); ignored")
             return response.text(EMPTY_TWIML, content_type="text/xml")

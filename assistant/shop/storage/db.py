@@ -6,6 +6,7 @@ points plain ``postgresql://`` URLs at the psycopg2 driver.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +59,23 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         if memory:
             kwargs["poolclass"] = StaticPool
         else:
-            Path(str(parsed.database)).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+            _owner_only_file(Path(str(parsed.database)).expanduser().resolve())
         engine = create_engine(parsed, echo=echo, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas(use_wal=not memory))
     else:
         engine = create_engine(parsed, echo=echo, pool_pre_ping=True)
     logger.debug("shop database engine: %s", parsed.render_as_string(hide_password=True))
     return engine
+
+
+def _owner_only_file(path: Path) -> None:
+    """Creates the SQLite file (and its folder) readable by its owner only: it holds personal data."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)
+    except PermissionError:  # a read-only database we do not own: leave it as it is
+        logger.debug("cannot set the permissions of %s", path)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -77,6 +88,28 @@ def init_db(engine: Engine) -> None:
     from assistant.shop.storage.models import Base  # local import keeps db.py free of model cycles
 
     Base.metadata.create_all(engine)
+    _add_missing_columns(engine, Base.metadata)
+
+
+def _add_missing_columns(engine: Engine, metadata: Any) -> None:
+    """Columns added to a table after it was created (nullable ones only): ``ALTER TABLE ... ADD COLUMN``.
+
+    ``create_all`` creates missing tables but never changes existing ones; this keeps a database seeded
+    by an earlier version working.
+    """
+    from sqlalchemy import inspect, text
+
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as connection:
+                    connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}'))
+                logger.info("added column %s.%s", table.name, column.name)
 
 
 def drop_db(engine: Engine) -> None:

@@ -214,6 +214,7 @@ class ApiToken(Base):
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]  # None: the token was made before tokens expired (treated as expired)
 
 
 class ChannelIdentity(Base):
@@ -317,3 +318,44 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VerificationFailure(Base):
+    """A failed order-number-and-email check, under each key it counts against (order, email, client).
+
+    Keys hold hashes, never the email or conversation id themselves; rows older than the counting
+    window are pruned.
+    """
+
+    __tablename__ = "verification_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), index=True)
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ConversationVerification(Base):
+    """A conversation that proved an order is its customer's: valid for one session, and only while active.
+
+    ``conversation`` is a hash of the conversation id; ``session`` the start of the Rasa session it was
+    proved in. A tracker that claims a verified customer is believed only if this row agrees.
+    """
+
+    __tablename__ = "conversation_verifications"
+
+    conversation: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    session: Mapped[str] = mapped_column(String(40), default="")
+    verified_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginFailure(Base):
+    """A failed console login, counted per key (a hash of the username or of the client address), so the
+    throttle holds across console restarts and processes."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), index=True)
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

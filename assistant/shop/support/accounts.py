@@ -11,20 +11,30 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Optional
+from datetime import datetime, timedelta
+from typing import Optional, Sequence
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.shop.storage.clock import utcnow
-from assistant.shop.storage.models import Agent, AgentSession, ApiToken
+from assistant.shop.storage.models import Agent, AgentSession, ApiToken, LoginFailure
 from assistant.shop.support.tickets import AgentView
 
 SESSION_LIFETIME = timedelta(hours=12)
+TOKEN_LIFETIME = timedelta(days=90)
 MIN_PASSWORD_LENGTH = 10
+
+@dataclass(frozen=True)
+class TokenView:
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: Optional[datetime]
+    expires_at: Optional[datetime]
+
 
 _hasher = PasswordHasher()
 # verifying against this keeps a login for an unknown user as slow as for a known one
@@ -129,19 +139,54 @@ class AgentAccounts:
             session.execute(delete(AgentSession).where(AgentSession.token_hash == _digest(token)))
 
     # ---- API tokens -------------------------------------------------------
-    def create_token(self, username: str, name: str) -> str:
+    def create_token(self, username: str, name: str, lifetime: timedelta = TOKEN_LIFETIME) -> str:
+        """A new API token for ``username`` (shown once), valid for ``lifetime``."""
         token = "shk_" + secrets.token_urlsafe(32)
         with self._sessions.begin() as session:
             agent = self._agent(session, username)
-            session.add(ApiToken(name=name.strip() or "integration", token_hash=_digest(token), agent_id=agent.id))
+            session.add(ApiToken(name=name.strip() or "integration", token_hash=_digest(token), agent_id=agent.id,
+                                 expires_at=utcnow() + lifetime))
         return token
+
+    def list_tokens(self, username: str) -> list[TokenView]:
+        with self._sessions() as session:
+            agent = self._agent(session, username)
+            rows = session.scalars(select(ApiToken).where(ApiToken.agent_id == agent.id).order_by(ApiToken.id))
+            return [TokenView(r.id, r.name, r.created_at, r.last_used_at, r.expires_at) for r in rows]
+
+    def revoke_token(self, token_id: int) -> bool:
+        """Deletes one API token; False if there is none with that id."""
+        with self._sessions.begin() as session:
+            return (session.execute(delete(ApiToken).where(ApiToken.id == token_id)).rowcount or 0) > 0
+
+    # ---- failed logins (the console's throttle keeps its counters here) --------------------------------
+    @staticmethod
+    def _key(key: str) -> str:
+        return _digest(key)[:40]
+
+    def login_failures(self, keys: Sequence[str], since: datetime) -> dict[str, int]:
+        hashed = {self._key(k): k for k in keys}
+        with self._sessions() as session:
+            rows = session.execute(select(LoginFailure.key, func.count()).where(
+                LoginFailure.key.in_(hashed), LoginFailure.failed_at >= since).group_by(LoginFailure.key)).all()
+        return {hashed[key]: count for key, count in rows}
+
+    def record_login_failure(self, keys: Sequence[str], window: timedelta) -> None:
+        now = utcnow()
+        with self._sessions.begin() as session:
+            session.execute(delete(LoginFailure).where(LoginFailure.failed_at < now - window))
+            session.add_all(LoginFailure(key=self._key(k), failed_at=now) for k in keys)
+
+    def clear_login_failures(self, keys: Sequence[str]) -> None:
+        with self._sessions.begin() as session:
+            session.execute(delete(LoginFailure).where(LoginFailure.key.in_([self._key(k) for k in keys])))
 
     def token_agent(self, token: str) -> Optional[AgentView]:
         if not token:
             return None
         with self._sessions.begin() as session:
             row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-            if row is None:
+            if row is None or row.expires_at is None or row.expires_at <= utcnow():
                 return None
             agent = session.get(Agent, row.agent_id)
             if agent is None or not agent.is_active:

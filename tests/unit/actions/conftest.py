@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +40,19 @@ def domain() -> dict[str, Any]:
     return merged
 
 
+@pytest.fixture(scope="session")
+def standard_shop_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The standard test shop built once; each test gets a fresh copy of the file (fast, and isolated)."""
+    base = tmp_path_factory.mktemp("standard-shop")
+    standard_shop(base).engine.dispose()
+    return base / "db" / "shop.db"
+
+
 @pytest.fixture()
-def services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
+def services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standard_shop_file: Path) -> Iterator[Services]:
     """Services over the standard test shop (tests/unit/shop_fixtures.py: orders SO100001-SO100011 of Jane)."""
-    built = standard_shop(tmp_path)
-    built.engine.dispose()
+    (tmp_path / "db").mkdir()
+    shutil.copyfile(standard_shop_file, tmp_path / "db" / "shop.db")
     url = f"sqlite:///{tmp_path / 'db' / 'shop.db'}"
     settings = get_settings({"SHOP_VAR_DIR": str(tmp_path), "DATABASE_URL": url,
                              "SHOP_SUPPORT_EMAIL": "help@shop.test"})
@@ -55,15 +67,19 @@ def services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Servic
 def tracker(*, slots: dict[str, Any] | None = None, text: str = "", intent: str | None = None,
             entities: list[dict[str, Any]] | None = None, events: list[dict[str, Any]] | None = None,
             sender_id: str = "test-shopper", active_loop: str | None = None,
-            extracted: dict[str, Any] | None = None, metadata: dict[str, Any] | None = None) -> Tracker:
+            extracted: dict[str, Any] | None = None, metadata: dict[str, Any] | None = None,
+            ranking: list[tuple[str, float]] | None = None) -> Tracker:
     """A tracker whose latest message is ``text`` with ``intent`` and ``entities``.
 
     ``extracted``: slot values Rasa extracted from that message, which a form's validation checks (they
     follow the user event, as in the tracker Rasa sends).
+    ``ranking``: the full intent ranking instead of ``intent`` alone, e.g. what Rasa's FallbackClassifier
+    sends: ``[("nlu_fallback", 0.7), ("inform", 0.5)]`` (the fallback first, the classifier's ranking after).
     """
-    ranking = [{"name": intent, "confidence": 1.0}] if intent else []
-    latest = {"text": text, "intent": ranking[0] if ranking else {}, "entities": entities or [],
-              "intent_ranking": ranking, "metadata": metadata or {}}
+    ranked = ([{"name": name, "confidence": confidence} for name, confidence in ranking] if ranking
+              else [{"name": intent, "confidence": 1.0}] if intent else [])
+    latest = {"text": text, "intent": ranked[0] if ranked else {}, "entities": entities or [],
+              "intent_ranking": ranked, "metadata": metadata or {}}
     user_event = {"event": "user", "text": text, "parse_data": latest, "timestamp": 0, "metadata": metadata or {}}
     slot_events = [{"event": "slot", "name": k, "value": v, "timestamp": 0} for k, v in (extracted or {}).items()]
     return Tracker(sender_id, {**(slots or {}), **(extracted or {})}, latest,
@@ -71,11 +87,18 @@ def tracker(*, slots: dict[str, Any] | None = None, text: str = "", intent: str 
                    {"name": active_loop} if active_loop else {}, "action_listen")
 
 
+def run_async(coroutine: Any) -> Any:
+    """Runs ``coroutine`` on a fresh event loop in its own thread (the browser tests keep a loop running
+    in the main thread for the whole session)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def run(action: Action, state: Tracker, domain: dict[str, Any] | None = None
         ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(events, bot messages) of one run of ``action``."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, state, domain or {}))
+    events = run_async(action.run(dispatcher, state, domain or {}))
     return events, dispatcher.messages
 
 
@@ -85,3 +108,75 @@ def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
 
 def responses(messages: list[dict[str, Any]]) -> list[str]:
     return [m.get("response") or m.get("text") for m in messages]
+
+
+# --- helpers for the action-module tests --------------------------------------------------------------
+
+NOW = datetime(2025, 3, 12, 10, 0, tzinfo=timezone.utc)  # Wed, 10:00 in London: agents are online
+_CLOCKS = ("assistant.shop.storage.clock", "assistant.shop.commerce.refunds", "actions.handoff", "actions.knowledge")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@pytest.fixture()
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """Freezes "now" at ``NOW`` (the day tests/unit/shop_fixtures.py dates its orders from); call it to move."""
+    def set_now(moment: datetime) -> None:
+        for module in _CLOCKS:
+            monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+    set_now(NOW)
+    return set_now
+
+
+def unfilled(domain: dict[str, Any], message: dict[str, Any]) -> set[str]:
+    """Placeholders of the message's response (any language variation) that neither the message nor a
+    slot fills: the shopper would read a literal "{name}"."""
+    name = message.get("response")
+    variations = domain.get("responses", {}).get(name)
+    assert variations, f"{name} is not a response of the domain"
+    texts: list[str] = []
+    for variation in variations:
+        texts.append(variation.get("text") or "")
+        for button in variation.get("buttons") or []:
+            texts.extend(str(button.get(key) or "") for key in ("title", "payload", "url"))
+    wanted = {match for text in texts for match in _PLACEHOLDER.findall(text)}
+    return wanted - set(message) - set(domain.get("slots", {}))
+
+
+def reply(messages: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """The one message uttering response ``name``."""
+    found = [m for m in messages if m.get("response") == name]
+    assert len(found) == 1, f"expected one {name}, got {responses(messages)}"
+    return found[0]
+
+
+def asked(question: str, said: str = "...") -> list[dict[str, Any]]:
+    """The previous turn: the shopper said ``said`` and the bot asked ``question`` (``awaiting_confirmation``)."""
+    return [{"event": "user", "text": said, "parse_data": {"intent": {"name": "inform"}}, "timestamp": 0},
+            {"event": "slot", "name": "awaiting_confirmation", "value": question, "timestamp": 0},
+            {"event": "bot", "text": "?", "timestamp": 0}]
+
+
+@pytest.fixture()
+def verify(services: Services, clock: Callable[[datetime], None]) -> Callable[..., dict[str, Any]]:
+    """``verify(1)``: the conversation proved itself to be customer 1, as validate_order_verification_form
+    records it (the verification ledger; the slots alone are not believed), and the slots it then carries."""
+    def prove(customer_id: int = 1, sender_id: str = "test-shopper", email: str = "jane.doe@example.com",
+              session_mark: str = "") -> dict[str, Any]:
+        ledger = getattr(services.shop, "verifications", None)
+        if ledger is not None:
+            ledger.remember(sender_id, customer_id, session_mark)
+        return {"verified_customer_id": str(customer_id), "verified_email": email}
+    return prove
+
+
+@pytest.fixture()
+def jane(verify: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """The conversation "test-shopper" verified as Jane (customer 1); her slots."""
+    return verify(1)
+
+
+# The knowledge-base index the KB and product actions load (built by setup: `make kb-build`, e5 encoder).
+_KB_SETTINGS = get_settings()
+KB_INDEX = _KB_SETTINGS.kb_index_dir / _KB_SETTINGS.kb_encoder
+needs_kb = pytest.mark.skipif(not (KB_INDEX / "manifest.json").exists(),
+                              reason=f"no knowledge-base index in {KB_INDEX} (built by setup: make kb-build)")

@@ -25,10 +25,10 @@ ALLOWED = {
     "knowledge_base": {"assistant.i18n"},
     "actions": {"assistant.i18n", "assistant.shop", "knowledge_base", "assistant.runtime.settings"},
     "assistant.console": {"assistant.i18n", "assistant.shop", "knowledge_base", "assistant.runtime.settings",
-                          "assistant.runtime.endpoints"},
+                          "assistant.runtime.endpoints", "assistant.runtime.sessions"},
     "assistant.rasa_plugins": {"assistant.i18n", "assistant.shop.commerce.order_ids", "assistant.shop.support.pii",
                                "assistant.runtime.settings", "assistant.runtime.endpoints",
-                               "assistant.runtime.credentials"},
+                               "assistant.runtime.credentials", "assistant.runtime.sessions"},
     "assistant.runtime": {"assistant.i18n", "assistant.shop", "knowledge_base", "assistant.rasa_plugins.server"},
 }
 # command-line entry points are wiring: they may read the settings

@@ -2,11 +2,11 @@
 sub-applications, login and CSRF, and an agent reply kept when Rasa is down."""
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -16,6 +16,7 @@ from assistant.runtime.settings import get_settings
 from assistant.shop.backend import Shop, ShopConfig
 from assistant.shop.support.handoff_rules import REQUESTED, TranscriptLine
 from assistant.shop.support.tickets import NewTicket
+from tests.unit.actions.conftest import run_async
 from tests.unit.shop_fixtures import standard_shop
 
 PASSWORD = "correct horse battery"
@@ -50,7 +51,7 @@ def serve(console: dict[str, Any], scenario: Callable[[TestClient], Awaitable[No
         finally:
             await client.close()
 
-    asyncio.run(main())
+    run_async(main())
 
 
 def bearer(console: dict[str, Any]) -> dict[str, str]:
@@ -105,7 +106,11 @@ def test_pages_need_a_login_and_changes_need_the_csrf_token(console) -> None:
     async def scenario(client: TestClient) -> None:
         page = await client.get("/", allow_redirects=False)
         assert page.status == 302 and page.headers["Location"] == "/login"
-        login = await client.post("/login", data={"username": "alice", "password": PASSWORD},
+        forged = await client.post("/login", data={"username": "alice", "password": PASSWORD}, allow_redirects=False)
+        assert forged.status == 403  # no CSRF token from the login form
+        form = await (await client.get("/login")).text()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        login = await client.post("/login", data={"username": "alice", "password": PASSWORD, "csrf_token": token},
                                   allow_redirects=False)
         assert login.status == 302
         queue = await client.get("/")
@@ -121,3 +126,57 @@ def test_pages_need_a_login_and_changes_need_the_csrf_token(console) -> None:
         assert taken.status == 302
 
     serve(console, scenario)
+
+
+def test_api_tokens_expire_and_are_revoked_one_at_a_time(console, tmp_path) -> None:
+    from datetime import timedelta
+
+    from assistant.shop.support.accounts import AgentAccounts
+
+    shop = Shop.open(ShopConfig(console["settings"].database_url))
+    accounts = AgentAccounts(shop.sessions)
+    keep = accounts.create_token("alice", "crm")
+    gone = accounts.create_token("alice", "old-script")
+    expired = accounts.create_token("alice", "short", lifetime=timedelta(seconds=-1))
+    ids = {t.name: t.id for t in accounts.list_tokens("alice")}
+    assert accounts.revoke_token(ids["old-script"]) and not accounts.revoke_token(999_999)
+    shop.close()
+
+    async def scenario(client: TestClient) -> None:
+        for token, status in ((keep, 200), (gone, 401), (expired, 401)):
+            response = await client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+            assert response.status == status, token
+
+    serve(console, scenario)
+
+
+def test_behind_a_trusted_proxy_the_real_client_is_throttled_and_cookies_are_secure(tmp_path) -> None:
+    from aiohttp.test_utils import make_mocked_request
+
+    from assistant.console.auth import client_address, is_https
+
+    transport = mock.Mock()
+    transport.get_extra_info.side_effect = lambda name, default=None: ("127.0.0.1", 5555) if name == "peername" \
+        else default
+    proxied = make_mocked_request("GET", "/", headers={"X-Forwarded-For": "203.0.113.9, 10.0.0.2",
+                                                       "X-Forwarded-Proto": "https"}, transport=transport)
+    assert client_address(proxied, ("127.0.0.1", "10.0.0.2")) == "203.0.113.9"
+    assert is_https(proxied, ("127.0.0.1",))
+    assert client_address(proxied, ()) == "127.0.0.1" and not is_https(proxied, ())
+
+
+def test_failed_logins_are_counted_in_the_database_across_restarts(console) -> None:
+    from assistant.console.auth import LoginThrottle
+    from assistant.shop.support.accounts import AgentAccounts
+
+    shop = Shop.open(ShopConfig(console["settings"].database_url))
+    try:
+        first = LoginThrottle(limit=3, window=60, store=AgentAccounts(shop.sessions))
+        for _ in range(3):
+            first.failed("user:mallory", "addr:203.0.113.9")
+        restarted = LoginThrottle(limit=3, window=60, store=AgentAccounts(shop.sessions))  # a new process
+        assert restarted.blocked("user:mallory") and not restarted.blocked("user:alice")
+        restarted.succeeded("user:mallory")
+        assert not first.blocked("user:mallory")
+    finally:
+        shop.close()

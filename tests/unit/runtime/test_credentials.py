@@ -8,6 +8,7 @@ from pathlib import Path
 
 from assistant.runtime.credentials import (
     FACEBOOK_CHANNEL,
+    REST_CHANNEL,
     SOCKETIO_CHANNEL,
     TELEGRAM_CHANNEL,
     TWILIO_CHANNEL,
@@ -27,7 +28,7 @@ def rendered(tmp_path: Path, environ: dict[str, str]) -> dict:
 
 def test_without_messenger_variables_only_rest_and_socketio(tmp_path: Path) -> None:
     channels = rendered(tmp_path, {})
-    assert channels == {"rest": {}, SOCKETIO_CHANNEL: {"user_message_evt": "user_uttered",
+    assert channels == {REST_CHANNEL: {}, SOCKETIO_CHANNEL: {"user_message_evt": "user_uttered",
                                                        "bot_message_evt": "bot_uttered",
                                                        "session_persistence": True}}
 

@@ -247,6 +247,7 @@
 
   // ---- state --------------------------------------------------------------------------------
   var sessionId = load("session");
+  var sessionToken = load("sessionToken");  // the server's signature of sessionId: proves the session is ours
   var socket = null, loading = false, confirmed = false, isOpen = false;
   var queue = [], unread = 0, lastBot = null, agentName = null, talked = false, typingTimer = null;
 
@@ -529,13 +530,16 @@
     });
     socket.on("connect", function () {
       setState("connecting");
-      socket.emit("session_request", { session_id: sessionId || null });  // re-joins the room after a restart
+      socket.emit("session_request", { session_id: sessionId || null, session_token: sessionToken || null });  // re-joins after a restart
     });
     socket.on("session_confirm", function (id) {
-      if (id && typeof id === "object") id = id.session_id;
+      var token = null;
+      if (id && typeof id === "object") { token = id.session_token || null; id = id.session_id; }
       if (!id) return;
       sessionId = String(id);
+      sessionToken = token;
       store("session", sessionId);
+      store("sessionToken", sessionToken);
       confirmed = true;
       setState("online");
       flush();
@@ -550,7 +554,8 @@
   }
   function history() {
     if (!sessionId || !win.fetch) return Promise.resolve();
-    return fetch(cfg.historyUrl + "?session_id=" + encodeURIComponent(sessionId))
+    return fetch(cfg.historyUrl + "?session_id=" + encodeURIComponent(sessionId) +
+                 "&session_token=" + encodeURIComponent(sessionToken || ""))
       .then(function (r) { return r.ok ? r.json() : { messages: [] }; })
       .then(function (data) {
         var messages = data.messages || [];
@@ -586,7 +591,9 @@
   }
   function restart() {
     sessionId = null;
+    sessionToken = null;
     store("session", null);
+    store("sessionToken", null);
     queue = [];
     confirmed = false;
     agentName = null;
