@@ -14,11 +14,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events, ShopAction, pending_confirmation, verified_order
 from actions.handoff import start_handoff
-from actions.orders import address_from_slots
+from actions.orders import address_from_slots, local_problem
 from actions.refunds import create_refund
 from actions.services import Services
 from assistant.i18n.formatting import day, money
-from assistant.i18n.phrases import maybe_phrase
+from assistant.i18n.phrases import current_language, maybe_phrase, phrase
 from assistant.shop.support.handoff_rules import REQUESTED
 
 CLEAR = SlotSet("awaiting_confirmation", None)
@@ -73,14 +73,21 @@ class ActionHandleAffirm(ShopAction):
             create_refund(dispatcher, tracker, order, kind, services)
         elif kind == "address":
             address, errors = address_from_slots(tracker, services)
-            result = services.orders.change_address(order.id, address) if address else None
+            result = (services.orders.change_address(order.id, address, conversation_id=tracker.sender_id)
+                      if address else None)
             if result is not None and result.ok:
                 dispatcher.utter_message(response="utter_address_changed", order_id=order.id,
                                          new_address=address.one_line())
-            else:
-                reason = result.reason if result else "invalid"
+            elif result is None or result.reason in ("unsupported_country", "not_found"):
+                # the address itself (no longer) passes: say why, in the shopper's language
+                problem = next(iter(errors.values()), None) if errors else None
+                dispatcher.utter_message(response="utter_address_invalid",
+                                         problem=local_problem(problem, current_language()) if problem
+                                         else phrase("address.not_usable"))
+            else:  # the order moved on meanwhile (shipped, cancelled): its status, in the shopper's words
+                now = services.orders.get_order(order.id) or order
                 dispatcher.utter_message(response="utter_address_not_possible_closed", order_id=order.id,
-                                         status=reason.replace("_", " "))
+                                         status=maybe_phrase(f"status.{now.status}", now.status))
         else:
             dispatcher.utter_message(response="utter_ok")
         return [CLEAR]

@@ -43,7 +43,7 @@ def utter_answer(dispatcher: CollectingDispatcher, reply: Answer, services: Serv
     text = fill_support_hours(reply.text, services.business_hours(), utcnow(), passage_language)
     if passage_language != current_language():
         # no page in the shopper's language: say so, in their language, before the other one
-        text = f"{phrase('note.other_language', language=language_name(passage_language))}\n{text}"
+        text = f"{phrase('note.other_language', page_language=language_name(passage_language))}\n{text}"
     dispatcher.utter_message(response="utter_kb_answer", answer=text, source=reply.passage.chunk.title,
                              json_message=source_payload(reply.passage))
 

@@ -54,12 +54,12 @@ class ActionFallback(ShopAction):
         if rating_for is not None and rating_from(tracker) is not None:  # a typed "5" after the rating question
             return store_csat(dispatcher, tracker, services, rating_for)
         order_ids = list(tracker.get_latest_entity_values("order_id"))
-        if order_ids and tracker.get_intent_of_latest_message() in ("inform", FALLBACK):
+        if order_ids and tracker.get_intent_of_latest_message(skip_fallback_intent=False) in ("inform", FALLBACK):
             dispatcher.utter_message(response="utter_what_about_order", order_id=order_ids[0])
             return []
         if about_last_product(tracker):  # "any left in M?" right after product results
             return ActionProductQuestion().perform(dispatcher, tracker, services)
-        if tracker.get_intent_of_latest_message() == FALLBACK and answer_shop_question(dispatcher, tracker, services):
+        if tracker.get_intent_of_latest_message(skip_fallback_intent=False) == FALLBACK and answer_shop_question(dispatcher, tracker, services):
             return []  # a shop question the guides answer, in words the NLU did not expect
         if consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(response="utter_fallback_offer_human")
