@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import secrets
 from typing import Any, Dict, List, Optional
 from urllib.parse import urlsplit
@@ -44,9 +45,15 @@ def _secure(request: web.Request) -> bool:
     return settings.secure_cookies or is_https(request, settings.trusted_proxies)
 
 
+LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+
+
 def _login_page(request: web.Request, status: int = 200, **context: Any) -> web.Response:
-    """The login form with a fresh CSRF token, in a cookie and in the form (double submit)."""
-    token = secrets.token_urlsafe(24)
+    """The login form with its CSRF token, in a cookie and in the form (double submit). The browser's
+    token is kept if it has one, so two tabs, or a script's request sent to the login page, do not
+    invalidate a form already on screen."""
+    existing = request.cookies.get(LOGIN_COOKIE, "")
+    token = existing if LOGIN_TOKEN.fullmatch(existing) else secrets.token_urlsafe(24)
     response = render(request, "login.html", status=status, login_csrf=token, **context)
     response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="Strict", path="/login",
                         secure=_secure(request), max_age=3600)
