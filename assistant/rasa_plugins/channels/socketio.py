@@ -99,7 +99,7 @@ class SocketIOChannel(SocketIOInput):
                 if previous and previous != session_id:
                     sio.leave_room(sid, previous, namespace=self.namespace)
                 sio.enter_room(sid, session_id, namespace=self.namespace)
-            except ValueError:  # the socket disconnected meanwhile
+            except (KeyError, ValueError):  # the socket disconnected meanwhile
                 logger.debug("socket.io %s left before its session was confirmed", sid)
                 return
             joined[sid] = str(session_id)
