@@ -19,7 +19,15 @@ from actions.services import Services, get_knowledge_base
 from assistant.i18n.formatting import money
 from assistant.i18n.phrases import maybe_phrase, phrase
 from knowledge_base.answers import Answer, answer
-from knowledge_base.products import ProductHit, ProductQuery, color_of, find_product, search_products, size_of
+from knowledge_base.products import (
+    ProductHit,
+    ProductQuery,
+    color_of,
+    find_product,
+    find_product_in_text,
+    search_products,
+    size_of,
+)
 from knowledge_base.search import KnowledgeBase
 
 PAGE = 5
@@ -156,6 +164,9 @@ class ActionProductQuestion(ShopAction):
 
     @staticmethod
     def _product(kb: KnowledgeBase, tracker: Tracker) -> Optional[tuple[str, Dict[str, Any]]]:
+        in_text = find_product_in_text(kb, tracker.latest_message.get("text") or "")
+        if in_text:  # a full product name beats the partial one the entity extractor may have found
+            return in_text[0].split(":", 1)[1], dict(in_text[1])
         for value in _values(tracker, "product"):
             found = find_product(kb, str(value))
             if found:

@@ -63,8 +63,14 @@ def get_services() -> Services:
     return Services(settings=settings, shop=Shop.open(ShopConfig(settings.database_url, settings.policy_file)))
 
 
+SECOND_OPINION = "use"  # the router's encoder (built by setup), also a second opinion on answer confidence
+
+
 @functools.lru_cache(maxsize=1)
 def get_knowledge_base() -> KnowledgeBase:
     """The knowledge-base index for the configured encoder, loaded once per worker on first use."""
     settings = get_settings()
-    return KnowledgeBase.load(settings.kb_index_dir, settings.kb_encoder)
+    kb = KnowledgeBase.load(settings.kb_index_dir, settings.kb_encoder)
+    if settings.kb_encoder != SECOND_OPINION:
+        kb.with_second_opinion(settings.kb_index_dir, SECOND_OPINION)
+    return kb

@@ -1,6 +1,7 @@
 """``python -m knowledge_base build | eval | search`` (run in the action server's venv).
 
-build   chunk the content, embed what changed, write the faiss index (``make kb-build``)
+build   chunk the content, embed what changed, write the faiss index (``make kb-build``); by default for
+        the answering encoder (KB_ENCODER, e5) and for ``use`` (the router's, inside Rasa)
 eval    retrieval and abstention figures per encoder and mode, as JSON (``make kb-eval``)
 search  print the best passages for a question
 """
@@ -20,11 +21,15 @@ from knowledge_base.index import INDEX_TYPES, build_index
 from knowledge_base.search import IndexMissing, KnowledgeBase
 
 logger = logging.getLogger("knowledge_base")
+ROUTING_ENCODER = "use"
 
 
 def _build(args: argparse.Namespace) -> int:
     settings = get_settings()
-    encoders = ENCODERS if args.all_encoders else (args.encoder or settings.kb_encoder,)
+    # by default: the answering encoder, and ``use``, whose vectors Rasa's router compares with the USE
+    # sentence vector its NLU pipeline already computed (assistant/rasa_plugins/components/knowledge_retriever.py)
+    encoders = ENCODERS if args.all_encoders else (
+        (args.encoder,) if args.encoder else tuple(dict.fromkeys((settings.kb_encoder, ROUTING_ENCODER))))
     for name in encoders:
         report = build_index(settings.kb_content_dir, settings.kb_index_dir, name,
                              args.index_type or settings.kb_index_type, progress=not args.quiet)

@@ -244,3 +244,37 @@ def find_product(kb: KnowledgeBase, name: str) -> tuple[str, Mapping[str, Any]] 
                for word in wanted.split()):
             return passage.doc_id, products[passage.doc_id]
     return None
+
+
+def find_product_in_text(kb: KnowledgeBase, text: str) -> tuple[str, Mapping[str, Any]] | None:
+    """The catalogue product whose full name a message contains, word after word ("is the Granite Cargo Short II
+    waterproof?"), allowing a typo in a word but never another model number; the longest name wins
+    ("Basalt Hiker Classic" over "Basalt Hiker")."""
+    words = re.findall(r"[\w-]+", normalise(text))
+    if not words:
+        return None
+    found: list[tuple[int, str]] = []
+    for doc_id, doc in kb.documents.items():
+        if doc.get("kind") != "product":
+            continue
+        title = re.findall(r"[\w-]+", normalise(doc.get("title", "")))
+        if len(title) < 2:
+            continue
+        if _contains_run(words, title):
+            found.append((len(" ".join(title)), doc_id))
+    if not found:
+        return None
+    doc_id = max(found)[1]
+    return doc_id, kb.documents[doc_id]
+
+
+def _same_word(typed: str, name_word: str) -> bool:
+    return typed == name_word or (not name_word.isdigit() and len(name_word) > 3
+                                  and bool(difflib.get_close_matches(typed, [name_word], 1, 0.8)))
+
+
+def _contains_run(words: list[str], name: list[str]) -> bool:
+    """``name``'s words one after the other somewhere in ``words`` (each may have a typo)."""
+    return any(all(_same_word(words[start + i], part) for i, part in enumerate(name))
+               for start in range(len(words) - len(name) + 1))
+

@@ -18,6 +18,9 @@ The conversation's language (slots ``language`` and ``language_choice``) is set
 while Rasa extracts slots after each user message, by ``assistant.i18n.detect``,
 instead of by an action-server call (``action_validate_slot_mappings``) per message.
 
+After NLU, the router (``assistant.rasa_plugins.routing``) sends general questions the classifier took
+for a task, a product request, a complaint or "not understood" to the knowledge base.
+
 Intents only the support console may trigger (``handoff_resolved``, through the
 HTTP API's trigger_intent) are refused when a shopper sends them as a payload
 ("/handoff_resolved" in the chat): they become ``nlu_fallback``.
@@ -171,7 +174,8 @@ def refuse_agent_only(parsed: dict, sender_id: str) -> dict:
 
 
 def install_agent_only_intents() -> None:
-    """Messages from channels never carry an agent-only intent (the console triggers those directly)."""
+    """Messages from channels never carry an agent-only intent (the console triggers those directly), and
+    the router (``assistant.rasa_plugins.routing``) sees every parsed message with the conversation's state."""
     from rasa.core.processor import MessageProcessor
 
     parse = MessageProcessor.parse_message
@@ -180,8 +184,15 @@ def install_agent_only_intents() -> None:
 
     @functools.wraps(parse)
     async def parse_message(self: Any, message: Any, tracker: Any = None, only_output_properties: bool = True) -> dict:
+        from assistant.rasa_plugins.routing import State, route
+
         parsed = await parse(self, message, tracker, only_output_properties)
-        return refuse_agent_only(parsed, message.sender_id)
+        parsed = refuse_agent_only(parsed, message.sender_id)
+        try:
+            return route(parsed, State.of(tracker))
+        except Exception:  # noqa: BLE001 - a routing bug must never lose the shopper's message
+            logger.exception("routing failed for conversation %s; the classifier's intent is kept", message.sender_id)
+            return parsed
 
     parse_message._shop_agent_only = True  # type: ignore[attr-defined]
     MessageProcessor.parse_message = parse_message  # type: ignore[method-assign]

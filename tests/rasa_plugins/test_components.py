@@ -193,3 +193,72 @@ def test_emails_stay_whole_next_to_japanese():
     [email] = [t for t in tokens if t.text == "emailaddress"]
     assert text[email.start:email.end] == "tanaka.yuki@example.jp"
     assert masked == "メールはemail addressです"
+
+
+# ---- KnowledgeRetriever: the closest pages and products for the router ---------------------------
+
+
+def _index(folder, rows):
+    """A tiny ``use`` index: (doc_id, kind, language, vector) per passage."""
+    import json
+
+    use = folder / "use"
+    use.mkdir(parents=True)
+    (use / "chunks.json").write_text(json.dumps([{"doc_id": d, "kind": k, "language": lang} for d, k, lang, _ in rows]))
+    np.save(use / "vectors.npy", np.asarray([v for *_, v in rows], dtype=np.float32))
+    return folder
+
+
+def test_knowledge_retriever_attaches_own_language_pages_and_any_language_products(context, tmp_path):
+    from assistant.rasa_plugins.components.knowledge_retriever import KNOWLEDGE, KnowledgeRetriever
+    from assistant.rasa_plugins.components.sentence_encoder import SENTENCE_VECTOR
+
+    folder = _index(tmp_path / "kb", [
+        ("guide:care", "guide", "en", [1.0, 0.0, 0.0]),
+        ("guide:care", "guide", "ja", [1.0, 0.05, 0.0]),   # the same page in Japanese
+        ("policy:returns", "policy", "ja", [0.6, 0.8, 0.0]),
+        ("product:NW-1", "product", "en", [0.9, 0.1, 0.0]),  # products are written once, in English
+    ])
+    storage, resource, execution = context
+    retriever = KnowledgeRetriever.create({**KnowledgeRetriever.get_default_config(), "index_dir": str(folder)},
+                                          storage, resource, execution)
+    message = Message(data={TEXT: "ダウンジャケットの洗い方"})
+    message.set(SENTENCE_VECTOR, np.asarray([1.0, 0.0, 0.0], dtype=np.float32))
+    retriever.process([message])
+    knowledge = message.get(KNOWLEDGE)
+    assert knowledge["language"] == "ja"
+    assert [p["doc_id"] for p in knowledge["pages"]] == ["guide:care", "policy:returns"]
+    assert knowledge["pages"][0]["score"] > 0.99
+    assert knowledge["products"] == [{"doc_id": "product:NW-1", "score": pytest.approx(0.9939, abs=1e-3)}]
+    assert KNOWLEDGE in message.as_dict(only_output_properties=True)
+
+
+def test_knowledge_retriever_without_an_index_leaves_the_message_alone(context, tmp_path):
+    from assistant.rasa_plugins.components.knowledge_retriever import KNOWLEDGE, KnowledgeRetriever
+    from assistant.rasa_plugins.components.sentence_encoder import SENTENCE_VECTOR
+
+    storage, resource, execution = context
+    retriever = KnowledgeRetriever.create({**KnowledgeRetriever.get_default_config(),
+                                           "index_dir": str(tmp_path / "missing")}, storage, resource, execution)
+    message = Message(data={TEXT: "hello"})
+    message.set(SENTENCE_VECTOR, np.ones(3, dtype=np.float32))
+    retriever.process([message])
+    assert message.get(KNOWLEDGE) is None
+
+
+def test_the_routers_state_reads_a_real_tracker():
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from assistant.rasa_plugins.routing import State
+
+    tracker = DialogueStateTracker.from_events("s", [
+        UserUttered("is it waterproof?"), ActionExecuted("action_product_question"), ActionExecuted("action_listen"),
+    ], slots=[])
+    assert State.of(tracker) == State(active_loop=None, handoff_active=False, product_shown=True)
+    tracker = DialogueStateTracker.from_events("s", [
+        UserUttered("where is my order?"), ActionExecuted("order_verification_form"),
+        ActiveLoop("order_verification_form"), SlotSet("requested_slot", "order_id"), ActionExecuted("action_listen"),
+    ], slots=[])
+    assert State.of(tracker).active_loop == "order_verification_form"
+    assert State.of(None) == State()

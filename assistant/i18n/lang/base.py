@@ -23,3 +23,11 @@ class Language:
     # amounts: the currency words after the number (None: a symbol before it, "$12.50")
     currency_words: Optional[Mapping[str, str]] = None
     currency_space: bool = False
+    # routing (assistant/rasa_plugins/routing.py), regular expressions matched case-insensitively:
+    # a question about how something works in general ("how do I...", "can I...", "what is...")
+    asks_how: str = ""
+    # the shopper's own order, parcel or refund ("my order", "I bought")
+    own_order: str = ""
+    # a request to act, or to look at the state of something of the shopper's ("can you...", "please...",
+    # "where is my..."): it wins over asks_how
+    asks_to_act: str = ""

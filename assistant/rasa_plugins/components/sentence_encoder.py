@@ -37,6 +37,8 @@ from assistant.rasa_plugins.components.tokenizer import MASKED_TEXT
 logger = logging.getLogger(__name__)
 
 EMBEDDING_DIM = 512
+# the message's raw sentence vector, kept for later components (KnowledgeRetriever); not in the output
+SENTENCE_VECTOR = "use_sentence_vector"
 
 
 @DefaultV1Recipe.register(
@@ -95,11 +97,14 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         ]
         return np.concatenate(parts, axis=0)
 
-    def _featurize(self, messages: Iterable[Message]) -> None:
+    def _featurize(self, messages: Iterable[Message], keep_vectors: bool = False) -> None:
         todo = [m for m in messages if m.get(TOKENS_NAMES[TEXT]) and m.get(TEXT)]
         if not todo:
             return
         sentence_vectors = self._encode([m.get(MASKED_TEXT) or m.get(TEXT) for m in todo])
+        if keep_vectors:
+            for message, sentence in zip(todo, sentence_vectors):
+                message.set(SENTENCE_VECTOR, sentence)
         if not self._config["token_features"]:
             for message, sentence in zip(todo, sentence_vectors):
                 self.add_features_to_message(None, sentence[np.newaxis, :], TEXT, message)
@@ -112,7 +117,7 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
             self.add_features_to_message(sequence, sentence[np.newaxis, :], TEXT, message)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        self._featurize(messages)
+        self._featurize(messages, keep_vectors=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -1,0 +1,143 @@
+"""Attaches the knowledge base's closest guides, policies and products to every parsed message.
+
+The router (``assistant/rasa_plugins/routing.py``) weighs these scores against the intent ranking to
+choose between a task, a product search, a guide or policy answer and "I don't know". Retrieval here
+reuses what the pipeline already computed: the message's Universal Sentence Encoder vector (kept by
+``UniversalSentenceEncoderFeaturizer``) against the passage vectors of the knowledge base's ``use``
+index (``var/kb/use``, built by ``make kb-build`` / setup with ``knowledge_base build --encoder use``).
+One matrix product over about 2,000 passages: well under a millisecond, and no action-server call.
+Passages in the message's own language are preferred (the encoder is multilingual, so a page exists
+in every language and the own-language one scores best anyway); the answer itself is still chosen by
+the action server with the stronger e5 hybrid search.
+
+Output key ``knowledge`` (in the parse result and the tracker's latest message)::
+
+    {"language": "en", "pages": [{"doc_id": "guide:care-waterproof-jackets", "score": 0.62}, ...],
+     "products": [{"doc_id": "product:NW-JAC-0007", "score": 0.41}, ...]}
+
+``pages`` are the best guides and policies (one entry per document, best first), ``products`` the best
+product pages. Without an index the key is left out and the router decides on the intent alone.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from assistant.rasa_plugins.components.sentence_encoder import SENTENCE_VECTOR
+
+logger = logging.getLogger(__name__)
+
+KNOWLEDGE = "knowledge"
+
+
+class PassageIndex:
+    """The ``use`` index's passage vectors and their document, kind and language."""
+
+    def __init__(self, vectors: np.ndarray, doc_ids: List[str], kinds: List[str], languages: List[str]) -> None:
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        self.vectors = (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
+        self.doc_ids = np.asarray(doc_ids)
+        self.kinds = np.asarray(kinds)
+        self.languages = np.asarray(languages)
+
+    @classmethod
+    def load(cls, folder: Path) -> Optional[PassageIndex]:
+        try:
+            chunks = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+            vectors = np.load(folder / "vectors.npy")
+        except (OSError, ValueError) as error:
+            logger.warning("no knowledge-base index for routing in %s (%s); run `make kb-build`. "
+                           "Routing uses the intent ranking alone.", folder, error)
+            return None
+        if len(chunks) != len(vectors):
+            logger.warning("the knowledge-base index in %s is incomplete; run `make kb-build`", folder)
+            return None
+        return cls(vectors, [c["doc_id"] for c in chunks], [c["kind"] for c in chunks],
+                   [c["language"] for c in chunks])
+
+    def best(self, vector: np.ndarray, language: Optional[str], page_count: int,
+             product_count: int) -> Dict[str, Any]:
+        norm = float(np.linalg.norm(vector)) or 1.0
+        scores = self.vectors @ (vector.astype(np.float32) / norm)
+        if language and np.any(self.languages == language):
+            # guides and policies in the message's language first (products are written once, in English)
+            other = (self.languages != language) & (self.kinds != "product")
+            scores = np.where(other, scores - 1.0, scores)
+        order = np.argsort(-scores)
+        pages: List[Dict[str, Any]] = []
+        products: List[Dict[str, Any]] = []
+        seen: set = set()
+        for i in order:
+            doc_id = str(self.doc_ids[i])
+            if doc_id in seen:
+                continue
+            seen.add(doc_id)
+            entry = {"doc_id": doc_id, "score": round(float(scores[i]), 4)}
+            if self.kinds[i] == "product":
+                if len(products) < product_count:
+                    products.append(entry)
+            elif len(pages) < page_count:
+                pages.append(entry)
+            if len(pages) >= page_count and len(products) >= product_count:
+                break
+        return {"language": language, "pages": pages, "products": products}
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class KnowledgeRetriever(GraphComponent):
+    """Adds ``knowledge`` (closest pages and products with their cosine scores) to each message."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"index_dir": None, "pages": 3, "products": 2}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = config
+        self._index: Optional[PassageIndex] = None
+        self._loaded = False
+        self._lock = threading.Lock()
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> KnowledgeRetriever:
+        return cls(config)
+
+    def _folder(self) -> Path:
+        if self._config.get("index_dir"):
+            return Path(self._config["index_dir"]) / "use"
+        from assistant.runtime.settings import get_settings
+
+        return get_settings().kb_index_dir / "use"
+
+    def _get_index(self) -> Optional[PassageIndex]:
+        with self._lock:  # loaded on the first message, not at start-up
+            if not self._loaded:
+                self._index = PassageIndex.load(self._folder())
+                self._loaded = True
+        return self._index
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        from assistant.i18n.detect import detect_language
+
+        for message in messages:
+            vector = message.get(SENTENCE_VECTOR)
+            if vector is None:
+                continue
+            index = self._get_index()
+            if index is None:
+                return messages
+            language = detect_language(message.get(TEXT) or "")
+            message.set(KNOWLEDGE, index.best(np.asarray(vector), language, self._config["pages"],
+                                              self._config["products"]), add_to_output=True)
+        return messages

@@ -1,0 +1,169 @@
+"""The router: after NLU, decide whether a message is a task, a product request, a question the
+shop's guides and policies answer, or something the shop does not do.
+
+The intent classifier alone loses answers: "where do I find my order number?" looks like
+``order_status``, "how should I wash my rain jacket?" like ``product_question``, "can I write a
+review?" like ``give_feedback``, and policy questions it has few examples of fall to ``nlu_fallback``.
+The router weighs, for each message:
+
+* the intent ranking (DIET, after the fallback classifier),
+* the knowledge base's closest guides/policies and products with their scores (``knowledge``, attached
+  inside Rasa by ``KnowledgeRetriever``: no extra action-server call),
+* whether the message asks *how/what/can/why* something works in general (``Language.asks_how``) and
+  whether it is about the shopper's own order (``Language.own_order``; a typed order number counts),
+* whether a product is named (the ``product`` entity) or was just shown, and the conversation state.
+
+A message routed to an answer gets the intent ``ask_shop_question`` (the rule answers it from the
+knowledge base, which still abstains when its best passage is not close enough); the classifier's
+own prediction stays in ``route.from_intent``. A question about the shopper's own order ("can I
+return my order?") is answered from the policy first, and ``route.offer_task`` makes the answer offer
+the task as a button. Everything else keeps its intent. Runs in the Rasa process (``server.py`` wraps
+``MessageProcessor.parse_message``), a few microseconds per message.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, Mapping, Optional
+
+from assistant.i18n.detect import detect_language
+from assistant.i18n.languages import DEFAULT_LANGUAGE, REGISTRY
+from assistant.shop.commerce.order_tasks import ORDER_TASKS
+
+ASK = "ask_shop_question"
+FALLBACK = "nlu_fallback"
+PRODUCT_QUESTION = "product_question"
+PRODUCT_INTENTS = ("product_search", PRODUCT_QUESTION)
+SUPPORT_INTENTS = ("complaint", "payment_issue", "give_feedback", "bot_challenge")
+HANDOFF = "human_handoff"
+PRODUCT_ACTIONS = ("action_product_search", "action_product_search_more", "action_product_question")
+OWN_ORDER_ENTITIES = ("order_id", "email")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Cosine scores of the best guide/policy (USE), swept on the tuning part of ``make answer-eval``: the
+    question cues decide far more than these floors (any floor up to about 0.3 gives the same routing);
+    the answer itself still abstains when the knowledge base is not sure."""
+
+    task_question: float = 0.30    # a general question the classifier took for an order task
+    product_question: float = 0.25  # a how-to, care or size question taken for a product request
+    product_margin: float = 0.10   # ... and the page must beat the best product page by this much
+    support_question: float = 0.30  # a question taken for complaint, payment problem or feedback
+    fallback_question: float = 0.50  # a shop question the classifier could not place
+    product_page: float = 0.30      # a question about one product the classifier could not place ...
+    product_over_page: float = 0.05  # ... whose product page beats the best guide or policy by this much
+
+
+THRESHOLDS = Thresholds()
+
+
+@dataclass(frozen=True)
+class State:
+    """What the router needs to know of the conversation before this message."""
+
+    active_loop: Optional[str] = None
+    handoff_active: bool = False
+    product_shown: bool = False  # the bot's last turn showed or discussed a product
+
+    @classmethod
+    def of(cls, tracker: Any) -> State:
+        if tracker is None:
+            return cls()
+        loop = getattr(tracker, "active_loop_name", None)
+        return cls(active_loop=loop, handoff_active=bool(tracker.get_slot("handoff_active")),
+                   product_shown=_product_in_last_turn(getattr(tracker, "events", []) or []))
+
+
+def _product_in_last_turn(events: Any) -> bool:
+    for event in reversed(list(events)):
+        name = type(event).__name__
+        if name == "UserUttered":
+            return False
+        if name == "ActionExecuted" and getattr(event, "action_name", None) in PRODUCT_ACTIONS:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=None)
+def _cues(language: str) -> tuple[Optional[re.Pattern], ...]:
+    lang = REGISTRY.get(language) or REGISTRY[DEFAULT_LANGUAGE]
+    return tuple(re.compile(pattern, re.I) if pattern else None
+                 for pattern in (lang.asks_how, lang.own_order, lang.asks_to_act))
+
+
+def cues(text: str, language: Optional[str]) -> tuple[bool, bool]:
+    """(asks how something works in general, is about the shopper's own order); a request to act
+    ("can you cancel...", "where is my parcel") is not a general question."""
+    how, own, act = _cues(language or DEFAULT_LANGUAGE)
+    asks = bool(how and how.search(text)) and not (act and act.search(text))
+    return asks, bool(own and own.search(text))
+
+
+def best_page(parsed: Mapping[str, Any]) -> tuple[Optional[str], float]:
+    pages = ((parsed.get("knowledge") or {}).get("pages") or [])
+    return (pages[0]["doc_id"], float(pages[0]["score"])) if pages else (None, 0.0)
+
+
+def best_product(parsed: Mapping[str, Any]) -> float:
+    products = ((parsed.get("knowledge") or {}).get("products") or [])
+    return float(products[0]["score"]) if products else 0.0
+
+
+def decide(parsed: Mapping[str, Any], state: State = State(),
+           thresholds: Thresholds = THRESHOLDS) -> Optional[Dict[str, Any]]:
+    """The route for a message the classifier got wrong, or None to keep its intent."""
+    text = str(parsed.get("text") or "")
+    intent = (parsed.get("intent") or {}).get("name")
+    if not text or text.startswith("/") or state.handoff_active or state.active_loop or intent is None:
+        return None
+    entities = {e.get("entity") for e in parsed.get("entities") or []}
+    language = (parsed.get("knowledge") or {}).get("language") or detect_language(text)
+    asks_how, own = cues(text, language)
+    own = own or bool(entities & set(OWN_ORDER_ENTITIES))
+    doc, page = best_page(parsed)
+    if doc is None:
+        return None
+    reason = None
+    product = best_product(parsed)
+    if intent not in (*ORDER_TASKS, HANDOFF, "product_question") and (
+            ("product" in entities and product >= page) or
+            (intent == FALLBACK and product >= thresholds.product_page and product >= page + thresholds.product_over_page)):
+        return {"decision": "product", "from_intent": intent, "offer_task": None, "page": doc,
+                "page_score": round(page, 4), "product_score": round(product, 4),
+                "reason": "a question about a product the shop sells"}
+    if intent in ORDER_TASKS or intent == HANDOFF:
+        if asks_how and page >= thresholds.task_question and not entities & {"order_id"}:
+            reason = "a general question, not a request to act on an order"
+    elif intent in PRODUCT_INTENTS:
+        named = "product" in entities or (intent == "product_question" and state.product_shown)
+        if not named and page >= thresholds.product_question and (
+                asks_how or intent == "product_question") and page >= best_product(parsed) + thresholds.product_margin:
+            reason = "a how-to, care or size question with no product named"
+    elif intent in SUPPORT_INTENTS:
+        if asks_how and page >= thresholds.support_question:
+            reason = "a question about how something works, not a complaint or a report"
+    elif intent == FALLBACK:
+        if asks_how and page >= thresholds.fallback_question:
+            reason = "a shop question the classifier could not place"
+    if reason is None:
+        return None
+    # "can I return my order?" is answered from the policy, and the task the classifier saw is offered after
+    # it as a button ("how do I reach a person?": the person)
+    offer = intent if intent in ORDER_TASKS or intent == HANDOFF else None
+    return {"decision": "answer", "from_intent": intent, "offer_task": offer, "own_order": own, "page": doc,
+            "page_score": round(page, 4), "reason": reason}
+
+
+def route(parsed: Dict[str, Any], state: State = State(), thresholds: Thresholds = THRESHOLDS) -> Dict[str, Any]:
+    """``parsed`` with its intent replaced by ``ask_shop_question`` (or ``product_question``) when the
+    router says so."""
+    decision = decide(parsed, state, thresholds)
+    if decision is None:
+        return parsed
+    confidence = float((parsed.get("intent") or {}).get("confidence") or 0.0)
+    name = PRODUCT_QUESTION if decision["decision"] == "product" else ASK
+    asked = {"name": name, "confidence": max(confidence, decision["page_score"])}
+    ranking = [asked, *[r for r in parsed.get("intent_ranking") or [] if r.get("name") != name]]
+    return {**parsed, "intent": asked, "intent_ranking": ranking, "route": decision}
