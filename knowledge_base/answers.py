@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from knowledge_base.chunking import length_units, sentences
-from knowledge_base.search import RRF_K, KnowledgeBase, Passage
+from knowledge_base.search import KnowledgeBase, Passage, rrf
 from knowledge_base.text import tokenize
 
 # Cosine similarity of the best passage under which we say we don't know, per encoder.
@@ -83,11 +83,8 @@ def judge(kb: KnowledgeBase, question: str, best: Passage, min_score: float | No
 
 def _rank_fused(passages: list[Passage]) -> list[Passage]:
     """``passages`` ordered by reciprocal-rank fusion of their cosine and BM25 ranks."""
-    fused = {id(p): 0.0 for p in passages}
-    for key in (lambda p: p.dense, lambda p: p.bm25):
-        for rank, passage in enumerate(sorted(passages, key=key, reverse=True), start=1):
-            fused[id(passage)] += 1.0 / (RRF_K + rank)
-    return sorted(passages, key=lambda p: fused[id(p)], reverse=True)
+    fused = rrf([{i: p.dense for i, p in enumerate(passages)}, {i: p.bm25 for i, p in enumerate(passages)}])
+    return [passages[i] for i in sorted(fused, key=lambda i: fused[i], reverse=True)]
 
 
 def _one_per_document(passages: list[Passage]) -> list[Passage]:

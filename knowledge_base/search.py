@@ -148,7 +148,7 @@ class KnowledgeBase:
         elif mode == "bm25":
             fused = {i: s for i, s in lexical.items()}
         elif mode == "rrf":
-            fused = _rrf([dense, lexical])
+            fused = rrf([dense, lexical])
         else:
             fused = self._linear(qvec, dense, lexical)
         order = sorted(fused, key=lambda i: fused[i], reverse=True)
@@ -205,7 +205,8 @@ class KnowledgeBase:
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
 
-def _rrf(rankings: Iterable[Mapping[int, float]]) -> dict[int, float]:
+def rrf(rankings: Iterable[Mapping[int, float]]) -> dict[int, float]:
+    """Reciprocal-rank fusion of several rankings (key -> score, higher is better)."""
     fused: dict[int, float] = {}
     for ranking in rankings:
         for rank, i in enumerate(sorted(ranking, key=lambda j: ranking[j], reverse=True), start=1):

@@ -19,7 +19,6 @@ import asyncio
 import json
 import logging
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -159,15 +158,9 @@ async def ask_all(base_url: str, token: str, questions: List[Question]) -> List[
         return list(await asyncio.gather(*(one(q) for q in questions)))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def run_against_stack(questions: List[Question], tmp: Path) -> List[Outcome]:
     from assistant.runtime.settings import REPO_ROOT
-    from assistant.runtime.stack import ACTIONS_PYTHON, make_stack
+    from assistant.runtime.stack import ACTIONS_PYTHON, free_port, make_stack
     from assistant.runtime.training import ensure_model
 
     url = f"sqlite:///{tmp / 'shop.db'}"

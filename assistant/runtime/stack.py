@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -25,6 +26,13 @@ logger = logging.getLogger(__name__)
 
 ACTIONS_PYTHON = REPO_ROOT / ".venv-actions" / "bin" / "python"
 RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class StartupError(RuntimeError):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import urllib.request
 import uuid
@@ -19,18 +18,12 @@ from typing import Any, Dict, Iterator, List, Optional
 import pytest
 
 from assistant.runtime.settings import REPO_ROOT
-from assistant.runtime.stack import ACTIONS_PYTHON, Stack, make_stack
+from assistant.runtime.stack import ACTIONS_PYTHON, Stack, free_port, make_stack
 from assistant.runtime.training import ensure_model
 from assistant.shop.demo.sample_orders import sample_orders
 from assistant.shop.storage.db import make_engine, session_factory
 
 AUTH_TOKEN = "e2e-secret-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def seed_database(url: str) -> None:
