@@ -5,7 +5,7 @@ RASA_PY := .venv-rasa/bin/python
 export HF_HUB_OFFLINE := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: agent agent-password export-customer erase-customer retention run test setup setup-data sample-orders nlu-eval answer-eval bench bench-train train seed kb-build kb-eval kb-bench clean
+.PHONY: agent agent-password export-customer erase-customer retention run test setup setup-data sample-orders nlu-eval answer-eval bench-routing bench bench-train train seed kb-build kb-eval kb-bench clean
 
 run: setup                 ## set up, then start the assistant (Ctrl-C stops it)
 	$(ACTIONS_PY) -m assistant.runtime.launcher
@@ -35,6 +35,9 @@ nlu-eval: setup-data       ## train on nlu_data/train, evaluate on nlu_data/eval
 
 answer-eval: setup         ## every question of knowledge_base/eval{,/end_to_end} through the real servers, print JSON
 	@$(ACTIONS_PY) -m assistant.runtime.answer_eval
+
+bench-routing: setup-data  ## per-message cost of the knowledge retriever and the router inside Rasa (JSON)
+	@$(RASA_PY) -m bench.routing_cost
 
 kb-build: setup-data       ## (re)build the knowledge-base index; unchanged chunks are not re-embedded
 	$(ACTIONS_PY) -m knowledge_base build
