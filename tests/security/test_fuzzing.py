@@ -103,9 +103,21 @@ def test_socketio_events_with_any_payload_leave_the_server_answering(target, ses
 UNHANDLED = re.compile(r"Traceback \(most recent call last\)|Exception in|Unhandled exception")
 
 
+# python-engineio's own race: a long-poll request that arrives just after its socket closed raises
+# KeyError('Session is disconnected') inside engineio's handler (the client gets an error, the server goes on)
+FRAMEWORK_RACES = ("KeyError: 'Session is disconnected'",)
+
+
+def unhandled(text: str) -> list[str]:
+    """The unhandled-exception markers in a log, leaving out engineio's known polling race."""
+    blocks = re.split(r"(?=Traceback \(most recent call last\))", text)
+    return [match for block in blocks if not any(race in block[:4000] for race in FRAMEWORK_RACES)
+            for match in UNHANDLED.findall(block)]
+
+
 def test_after_the_fuzzing_the_servers_answer_and_logged_no_unhandled_exception(target) -> None:
     assert "shop assistant" in Chat(target.url).say("hello").lower()
     logs = Path(target.stack.log_dir)
-    offenders = {path.name: UNHANDLED.findall(path.read_text(errors="replace"))
+    offenders = {path.name: unhandled(path.read_text(errors="replace"))
                  for path in logs.glob("*.log") if path.name in ("rasa.log", "action-server.log", "console.log")}
     assert not any(offenders.values()), {k: len(v) for k, v in offenders.items()}
