@@ -61,7 +61,8 @@ def tracker_store_url(settings: Settings) -> URL:
     if dialect == "sqlite":
         return sqlite_read_only_url(Path(store["db"]))
     return URL.create(dialect, username=store.get("username"), password=store.get("password"),
-                      host=store.get("url"), port=store.get("port"), database=store.get("db") or None)
+                      host=store.get("url"), port=store.get("port"), database=store.get("db") or None,
+                      query=store.get("query") or {})
 
 
 def sqlite_read_only_url(path: Path) -> URL:

@@ -59,7 +59,8 @@ def tracker_engine(settings: Settings) -> Engine | None:
         return create_engine(URL.create("sqlite", database=str(path))) if path.is_file() else None
     dialect = "postgresql+psycopg2" if store["dialect"] in ("postgresql", "postgres") else store["dialect"]
     return create_engine(URL.create(dialect, username=store.get("username"), password=store.get("password"),
-                                    host=store.get("url"), port=store.get("port"), database=store.get("db")))
+                                    host=store.get("url"), port=store.get("port"), database=store.get("db"),
+                                    query=store.get("query") or {}))
 
 
 def conversation_events(engine: Engine | None, sender_ids: Sequence[str]) -> dict[str, list[Any]]:

@@ -10,6 +10,7 @@ the launcher can import it.
 | ``SHOP_POLICY_FILE`` | ``<repo>/assistant/shop/commerce/policy.yml`` | refund, return and shipping rules |
 | ``RASA_PORT`` | ``5005`` | Rasa server (REST, socket.io, HTTP API) |
 | ``ACTION_SERVER_PORT`` | ``5055`` | rasa-sdk action server |
+| ``ACTION_SERVER_WORKERS`` | ``1`` | action-server worker processes (rasa-sdk's Sanic workers, all on ``ACTION_SERVER_PORT``) |
 | ``ACTION_SERVER_URL`` | ``http://127.0.0.1:<ACTION_SERVER_PORT>/webhook`` | where Rasa calls actions |
 | ``RASA_AUTH_TOKEN`` | generated once into ``<SHOP_VAR_DIR>/secrets/`` | token protecting Rasa's HTTP API (it is never off) |
 | ``ACTION_SERVER_TOKEN`` | generated once into ``<SHOP_VAR_DIR>/secrets/`` | the secret Rasa sends with every action call; the action server refuses calls without it |
@@ -79,6 +80,17 @@ def _port(environ: Mapping[str, str], name: str, default: int) -> int:
     return port
 
 
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = _env(environ, name, str(default))
+    try:
+        count = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+    if count < 1:
+        raise ValueError(f"{name} must be at least 1, got {count}")
+    return count
+
+
 def _float(environ: Mapping[str, str], name: str) -> Optional[float]:
     raw = _env(environ, name, "")
     if not raw:
@@ -120,6 +132,7 @@ class Settings:
     rabbitmq_queue: str = "rasa_events"
     allowed_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
+    action_server_workers: int = 1
 
 
 def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
@@ -162,4 +175,5 @@ def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
         rabbitmq_queue=_env(environ, "RABBITMQ_QUEUE", "rasa_events"),
         allowed_origins=_origins(environ, console_port),
         trusted_proxies=tuple(p.strip() for p in _env(environ, "CONSOLE_TRUSTED_PROXIES", "").split(",") if p.strip()),
+        action_server_workers=_count(environ, "ACTION_SERVER_WORKERS", 1),
     )

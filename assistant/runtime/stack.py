@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from assistant.runtime.credentials import render_credentials
 from assistant.runtime.endpoints import render_endpoints
@@ -81,10 +81,16 @@ class Stack:
     env: Dict[str, str]
     log_dir: Path
     processes: List[subprocess.Popen] = field(default_factory=list)
+    rasa_processes: Dict[int, subprocess.Popen] = field(default_factory=dict)  # by port
 
     @property
     def rasa_url(self) -> str:
         return f"http://{self.settings.host}:{self.settings.rasa_port}"
+
+    @property
+    def rasa_urls(self) -> List[str]:
+        """Every running Rasa process of this stack (``start_rasa`` with several ports), in start order."""
+        return [f"http://{self.settings.host}:{port}" for port in self.rasa_processes]
 
     @property
     def action_server_url(self) -> str:
@@ -110,8 +116,10 @@ class Stack:
         return process, log_path
 
     def start_action_server(self, timeout: float = 120) -> None:
-        # rasa-sdk takes its bind address from SANIC_HOST (it has no flag for it).
+        # rasa-sdk takes its bind address from SANIC_HOST and its number of worker processes from
+        # ACTION_SERVER_SANIC_WORKERS (it has no flags for them).
         self.env["SANIC_HOST"] = self.settings.host
+        self.env["ACTION_SERVER_SANIC_WORKERS"] = str(self.settings.action_server_workers)
         process, log = self._spawn(
             "action-server",
             [str(ACTIONS_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
@@ -119,20 +127,35 @@ class Stack:
         )
         wait_http(f"{self.action_server_url}/health", timeout, process, log)
 
-    def start_rasa(self, model: Path, timeout: float = 300) -> None:
+    def start_rasa(self, model: Path, timeout: float = 300, ports: Optional[Sequence[int]] = None) -> None:
+        """Starts a Rasa process on each of ``ports`` (default: ``RASA_PORT`` only), all at once, and waits
+        until every one answers.
+
+        The processes share one endpoints.yml, hence the tracker store, the lock store and the event
+        broker: with ``TRACKER_STORE_URL`` and ``REDIS_URL`` set, any of them can take any message of any
+        conversation, which is what a load balancer in front of them needs."""
+        ports = list(ports or [self.settings.rasa_port])
+        if len(set(ports)) != len(ports) or any(port in self.rasa_processes for port in ports):
+            raise StartupError(f"start_rasa: a port is given twice or already has a Rasa process: {ports}")
         endpoints = render_endpoints(self.settings, self.log_dir / "endpoints.yml")
         credentials = render_credentials(self.env, self.log_dir / "credentials.yml")
-        command = [
-            str(RASA_PYTHON), "-m", "assistant.rasa_plugins.server", "run",
-            "--model", str(model),
-            "--endpoints", str(endpoints),
-            "--credentials", str(credentials),
-            "--interface", self.settings.host,
-            "--port", str(self.settings.rasa_port),
-            "--enable-api", "--cors", *self.settings.allowed_origins,
-        ]  # the API token is not on the command line (other users can read it there): server.py adds it
-        process, log = self._spawn("rasa", command)
-        wait_http(f"{self.rasa_url}/", timeout, process, log)
+        started = []
+        for port in ports:
+            command = [
+                str(RASA_PYTHON), "-m", "assistant.rasa_plugins.server", "run",
+                "--model", str(model),
+                "--endpoints", str(endpoints),
+                "--credentials", str(credentials),
+                "--interface", self.settings.host,
+                "--port", str(port),
+                "--enable-api", "--cors", *self.settings.allowed_origins,
+            ]  # the API token is not on the command line (other users can read it there): server.py adds it
+            process, log = self._spawn("rasa" if port == self.settings.rasa_port else f"rasa-{port}", command)
+            self.rasa_processes[port] = process
+            started.append((port, process, log))
+        deadline = time.monotonic() + timeout
+        for port, process, log in started:
+            wait_http(f"http://{self.settings.host}:{port}/", max(1.0, deadline - time.monotonic()), process, log)
 
     def start_console(self, timeout: float = 60) -> None:
         """The support console, demo shop page and chat widget (aiohttp, actions venv)."""
@@ -142,16 +165,17 @@ class Stack:
         )
         wait_http(f"{self.console_url}/health", timeout, process, log)
 
-    def restart_rasa(self, model: Path, timeout: float = 300) -> None:
-        """Stops the Rasa server and starts it again on the same port (the widget's reconnect test)."""
-        rasa = [p for p in self.processes if "assistant.rasa_plugins.server" in " ".join(map(str, p.args))]
-        if not rasa:
-            raise StartupError("restart_rasa: this stack has no Rasa process; call start_rasa first")
-        for process in rasa:
-            stop_process_group(process, timeout=30)
-            self.processes.remove(process)
-        logger.info("stopped Rasa; starting it again on port %s", self.settings.rasa_port)
-        self.start_rasa(model, timeout)
+    def restart_rasa(self, model: Path, timeout: float = 300, port: Optional[int] = None) -> None:
+        """Stops the Rasa server on ``port`` (default ``RASA_PORT``) and starts it again on the same port
+        (the widget's reconnect test)."""
+        port = port or self.settings.rasa_port
+        process = self.rasa_processes.pop(port, None)
+        if process is None:
+            raise StartupError(f"restart_rasa: this stack has no Rasa process on port {port}; call start_rasa first")
+        stop_process_group(process, timeout=30)
+        self.processes.remove(process)
+        logger.info("stopped Rasa; starting it again on port %s", port)
+        self.start_rasa(model, timeout, ports=[port])
 
     def stop(self, timeout: float = 20) -> None:
         """Stops every process this stack started (SIGTERM, then SIGKILL)."""
@@ -169,6 +193,7 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         self.processes.clear()
+        self.rasa_processes.clear()
 
 
 def make_stack(overrides: Optional[Dict[str, str]] = None, log_dir: Optional[Path] = None) -> Stack:

@@ -59,7 +59,9 @@ def always_open_hours(tmp: Path) -> Path:
 
 
 def start_stack(tmp: Path, database_url: str, with_actions: bool = True, with_console: bool = False,
-                **env: str) -> Stack:
+                rasa_processes: int = 1, **env: str) -> Stack:
+    """The action server, ``rasa_processes`` Rasa servers on their own free ports (the first on ``RASA_PORT``,
+    all sharing one endpoints.yml) and optionally the console, on a fresh var dir ``tmp``."""
     overrides = {
         "DATABASE_URL": database_url,
         "SHOP_VAR_DIR": str(tmp),
@@ -71,10 +73,15 @@ def start_stack(tmp: Path, database_url: str, with_actions: bool = True, with_co
         **env,
     }
     stack = make_stack(overrides, log_dir=tmp / "log")
+    ports = [stack.settings.rasa_port]
+    while len(ports) < rasa_processes:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
     try:
         if with_actions:
             stack.start_action_server()
-        stack.start_rasa(ensure_model())
+        stack.start_rasa(ensure_model(), ports=ports)
         if with_console:
             stack.start_console()
     except Exception:
@@ -191,8 +198,8 @@ def screenshots() -> Path:
     return SCREENSHOTS
 
 
-def postgres_url() -> Optional[str]:
-    """A fresh database on the local PostgreSQL, or None when it is not reachable."""
+def postgres_url(name: str = "shop_e2e") -> Optional[str]:
+    """A fresh database ``name`` on the local PostgreSQL, or None when it is not reachable."""
     base = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     try:
         import psycopg2
@@ -202,10 +209,10 @@ def postgres_url() -> Optional[str]:
         return None
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute("DROP DATABASE IF EXISTS shop_e2e")
-        cur.execute("CREATE DATABASE shop_e2e")
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"')
     conn.close()
-    return base.rsplit("/", 1)[0] + "/shop_e2e"
+    return base.rsplit("/", 1)[0] + f"/{name}"
 
 
 @pytest.fixture(scope="session")
