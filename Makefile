@@ -5,7 +5,7 @@ RASA_PY := .venv-rasa/bin/python
 export HF_HUB_OFFLINE := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: agent agent-password export-customer erase-customer retention run test setup setup-data sample-orders nlu-eval answer-eval bench-routing bench bench-train train seed kb-build kb-eval kb-bench clean
+.PHONY: agent agent-password export-customer erase-customer retention run test setup setup-data sample-orders nlu-eval answer-eval bench-routing bench bench-open bench-sweep bench-train train seed kb-build kb-eval kb-bench clean
 
 run: setup                 ## set up, then start the assistant (Ctrl-C stops it)
 	$(ACTIONS_PY) -m assistant.runtime.launcher
@@ -48,8 +48,14 @@ kb-eval: setup-data        ## retrieval and abstention figures per encoder and m
 kb-bench: setup-data       ## faiss flat vs IVF vs HNSW search time and recall by catalogue size (JSON)
 	@$(ACTIONS_PY) -m bench.kb_index
 
-bench: setup               ## 50 concurrent shoppers vs a plain `rasa init` bot, print JSON
-	@$(ACTIONS_PY) -m bench.load
+bench: setup               ## closed loop: 50 concurrent shoppers, every scenario, vs a plain `rasa init` bot (JSON; BENCH_ARGS=...)
+	@$(ACTIONS_PY) -m bench.load $(BENCH_ARGS)
+
+bench-open: setup          ## open loop: 30 msg/s (Poisson) for 60 s, latency from the scheduled send (JSON; BENCH_ARGS=...)
+	@$(ACTIONS_PY) -m bench.load --open-loop 30 --duration 60 $(BENCH_ARGS)
+
+bench-sweep: setup         ## open loop at 10, 20 and 30 msg/s, 60 s each: latency over load (JSON and plot in var/bench/)
+	@$(ACTIONS_PY) -m bench.load --rates 10,20,30 --duration 60 $(BENCH_ARGS)
 
 bench-train: setup-data    ## time a full training from scratch (no Rasa cache), print JSON; fails over 6 minutes
 	@$(ACTIONS_PY) -m bench.train_time

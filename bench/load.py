@@ -1,52 +1,67 @@
-"""Load benchmark: concurrent shoppers against the assistant and against a plain ``rasa init`` bot.
+"""Load benchmark: simulated shoppers against the assistant and against a plain ``rasa init`` bot.
 
-    python -m bench.load [--shoppers 50] [--rounds 3] [--model PATH] [--skip-baseline] [--timeout 3600]
+    python -m bench.load [--scenario order_status knowledge product_search long] [--seed 1]
+                         [--shoppers 50] [--rounds 3]                      # closed loop (default)
+                         [--open-loop 30 | --rates 10,20,30] [--duration 60] [--arrivals poisson]
+                         [--long-turns 60] [--model PATH] [--skip-baseline] [--timeout 3600]
 
 What is measured
 ----------------
 * **The assistant.** A fresh shop database is seeded in a temporary folder and the
   real stack is started on free ports (action server, then Rasa, exactly as the
-  end-to-end tests do). ``--shoppers`` simulated shoppers run at the same time
-  (asyncio, one aiohttp session), each sending the order-status flow on the REST
-  channel ``POST /webhooks/rest/webhook``::
-
-      "where is my order?"  ->  <order number>  ->  <email on the order>  ->  "thanks"
-
-  ``--rounds`` times, each round with a different seeded order (shipped,
-  delivered, paid or pending; the flow only reads orders). Each round is a new
-  conversation (sender ``bench-<shopper>-r<round>``), because the assistant
-  remembers a verified shopper for the rest of a conversation and would skip
-  the email question. Shoppers send their next message as soon as the reply
-  arrives (closed loop, no think time), so this measures the system saturated
-  by ``--shoppers`` concurrent conversations.
-* **Latency** of every message: from sending the request to having read the whole
-  reply. A message is an error if it gets no HTTP 200 (timeout 60 s) or, for the
-  email message, if the reply lacks the order's status: the tracking number
-  (shipped), "delivered on" (delivered) or "will ship by" (pending, paid).
-  Latency percentiles cover every message that got an HTTP answer.
-* **Throughput**: messages answered per second of the load phase's wall time.
+  end-to-end tests do; the knowledge-base index is the one in ``var/kb``). Simulated
+  shoppers talk to it over the REST channel ``POST /webhooks/rest/webhook``.
+* **Scenarios** (``--scenario``, several allowed; default all; see ``bench/scenarios.py``):
+  ``order_status`` (opening question -> order number -> email -> "thanks"; the reply to the
+  email must carry the order's status), ``knowledge`` (four shop questions; each reply must cite
+  a knowledge-base source), ``product_search`` (four product requests; each reply must contain
+  products) and ``long`` (one conversation of ``--long-turns`` turns; latency of its first five
+  vs its last five turns). Messages are held-out NLU examples (``nlu_data/eval``) in the four
+  languages, drawn by intent with ``--seed`` (``bench/phrasings.py``), so no cache sees only a
+  handful of texts. Each conversation has its own sender, so the assistant never skips the
+  email question because a shopper was verified before.
+* **Closed loop** (default): ``--shoppers`` shoppers run at the same time (asyncio, one aiohttp
+  session), each ``--rounds`` conversations, the load scenarios dealt out round-robin. A shopper
+  sends its next message as soon as the reply arrives (no think time), so this measures the
+  system saturated by ``--shoppers`` concurrent conversations. Latency of a message: from
+  sending the request to having read the whole reply. Throughput: messages answered per second
+  of the load phase's wall time.
+* **Open loop** (``--open-loop RATE`` or a sweep ``--rates 10,20,30``, for ``--duration``
+  seconds each): messages are scheduled at the offered rate, Poisson arrivals by default
+  (``--arrivals fixed`` for one every 1/RATE s), whatever the server does; a conversation sends
+  its next message ``--think-time`` seconds after its previous reply, and a new conversation
+  starts whenever no running one is ready. Latency runs from the *scheduled* send time, so
+  queueing is measured (no coordinated omission; ``bench/open_loop.py``). Reported per rate:
+  p50/p95/p99/max, sent and achieved rate (replies completed inside the window per second),
+  errors, and the messages still in flight when the window closed (they are waited for, up to
+  the request timeout, and their latency counts).
+* **The long conversation** runs alone after the load phase, one message after the other.
+* **Errors**: no HTTP 200 (timeout 60 s), or a reply that fails its scenario's check
+  (``wrong_replies``, a subset of ``errors``). Latency percentiles cover every message that got
+  an HTTP answer.
 * **Peak RSS** of each server process plus its children (psutil), sampled every
-  0.2 s by a background thread during the load phase. RSS of a parent and its
+  0.2 s by a background thread during the measured phases. RSS of a parent and its
   children is summed, so shared pages count more than once.
 * **Baseline.** The bot ``rasa init`` creates (trained once and cached in
   ``var/bench-baseline/``) is run with ``rasa run --enable-api`` and gets the same
-  load: same shoppers, rounds and texts. It answers with its small-talk replies,
+  load: same phases, shoppers, rates and texts. It answers with its small-talk replies,
   so only non-200 answers count as its errors. It keeps conversations in memory
   and has no action server, so it is the floor of what Rasa itself costs.
 
-One unmeasured warm-up conversation runs before each load phase. The two systems
-run one after the other, never together. Every process started here is stopped
-on exit, also on errors, Ctrl-C and SIGTERM. One JSON object goes to stdout;
-logs go to stderr.
+Unmeasured warm-up conversations (one per scenario and language) run before each system's
+measured phases. The two systems run one after the other, never together. Every process started
+here is stopped on exit, also on errors, Ctrl-C and SIGTERM. One JSON object goes to stdout and,
+with a plot of latency over load (matplotlib), to ``var/bench/`` (``--out-dir``); logs go to stderr.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import logging
-import math
 import os
+import random
 import shutil
 import signal
 import socket
@@ -55,9 +70,10 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import aiohttp
 import psutil
@@ -67,18 +83,52 @@ from assistant.runtime.stack import ACTIONS_PYTHON, Stack, make_stack, stop_proc
 from assistant.runtime.training import ensure_model, rasa_env
 from assistant.shop.demo.sample_orders import sample_orders
 from assistant.shop.storage.db import make_engine, session_factory
+from bench.figures import (
+    LoadResult,
+    Outcome,
+    first_and_last,
+    latency_summary,
+    percentile,  # noqa: F401  (moved to bench/figures.py; still importable from here)
+    ratio,
+    scenario_summary,
+)
+from bench.open_loop import (
+    ARRIVALS,
+    DEFAULT_THINK_S,
+    ConversationPool,
+    OpenLoopRun,
+    arrival_offsets,
+    run_open_loop,
+)
+from bench.phrasings import LANGUAGES, Phrasing, PhrasingSampler, load_phrasings
+from bench.scenarios import (
+    LOAD_SCENARIOS,
+    LONG,
+    LONG_EDGE,
+    MIN_LONG_TURNS,
+    SCENARIOS,
+    Check,  # noqa: F401  (the shoppers' script moved to bench/scenarios.py; still importable from here)
+    Conversation,
+    Message,
+    Planner,
+    messages_per_round,
+    order_conversation,  # noqa: F401
+    plan_shoppers,
+    status_check,  # noqa: F401
+)
 
 logger = logging.getLogger("bench.load")
 
 RASA_CLI = REPO_ROOT / ".venv-rasa" / "bin" / "rasa"
 BASELINE_DIR = REPO_ROOT / "var" / "bench-baseline"
+KB_INDEX_DIR = REPO_ROOT / "var" / "kb"  # built by setup; the temporary SHOP_VAR_DIR has none
+OUT_DIR = REPO_ROOT / "var" / "bench"
 STATUSES = ("shipped", "delivered", "paid", "pending")
 REQUEST_TIMEOUT_S = 60.0
 RSS_INTERVAL_S = 0.2
-MAX_ERROR_EXAMPLES = 5
 MB = 1024 * 1024
-
-Check = Callable[[str], Optional[str]]  # reply text -> problem, or None when the reply is right
+# issue 12's targets: open loop at 30 msg/s, and a long conversation's end against its start
+TARGETS = {"open_loop_rate": 30.0, "p95_ms": 150.0, "p99_ms": 300.0, "long_last_to_first_max": 1.2}
 
 
 # --- time and processes ---------------------------------------------------------------------------
@@ -115,65 +165,6 @@ def raise_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-# --- the shoppers' script -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Message:
-    text: str
-    check: Optional[Check] = None
-
-
-@dataclass(frozen=True)
-class Conversation:
-    sender: str
-    messages: List[Message]
-
-
-def status_check(order: Dict[str, Any]) -> Check:
-    """What the reply to the email must contain for this order's status."""
-    status = order["status"]
-    if status == "shipped":
-        expected = order.get("tracking_number") or "Tracking number"
-    elif status == "delivered":
-        expected = "delivered on"
-    else:
-        expected = "will ship by"
-
-    def check(reply: str) -> Optional[str]:
-        if expected in reply:
-            return None
-        return f"{status} order {order['order_id']}: reply lacks {expected!r}: {reply[:200]!r}"
-
-    return check
-
-
-def order_conversation(sender: str, order: Dict[str, Any], check_status: bool) -> Conversation:
-    return Conversation(sender, [
-        Message("where is my order?"),
-        Message(order["order_id"]),
-        Message(order["email"], status_check(order) if check_status else None),
-        Message("thanks"),
-    ])
-
-
-def plan_shoppers(
-    orders: Sequence[Dict[str, Any]], shoppers: int, rounds: int, check_status: bool
-) -> List[List[Conversation]]:
-    """One list of conversations per shopper; orders are dealt out round-robin."""
-    def order(shopper: int, round_: int) -> Dict[str, Any]:
-        return orders[(shopper * rounds + round_) % len(orders)]
-
-    return [
-        [order_conversation(f"bench-{s:03d}-r{r}", order(s, r), check_status) for r in range(rounds)]
-        for s in range(shoppers)
-    ]
-
-
-def messages_per_round() -> int:
-    return len(order_conversation("x", {"order_id": "", "email": "", "status": "paid"}, False).messages)
-
-
 # --- the shop ---------------------------------------------------------------------------------------
 
 
@@ -205,26 +196,7 @@ def pick_orders(url: str) -> List[Dict[str, Any]]:
     return orders
 
 
-# --- load ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class LoadResult:
-    latencies_s: List[float] = field(default_factory=list)
-    finished: int = 0
-    errors: int = 0
-    error_examples: List[str] = field(default_factory=list)
-    wall_s: float = 0.0
-
-    def record(self, latency_s: Optional[float], problem: Optional[str], count: int = 1) -> None:
-        """One finished message: its latency (None without an HTTP answer) and its problem, if any."""
-        self.finished += count
-        if latency_s is not None:
-            self.latencies_s.append(latency_s)
-        if problem is not None:
-            self.errors += count
-            if len(self.error_examples) < MAX_ERROR_EXAMPLES:
-                self.error_examples.append(problem)
+# --- talking to the server ---------------------------------------------------------------------------
 
 
 def reply_problem(sender: str, message: Message, status: int, body: str) -> Optional[str]:
@@ -234,26 +206,47 @@ def reply_problem(sender: str, message: Message, status: int, body: str) -> Opti
     if message.check is None:
         return None
     try:
-        reply = "\n".join(str(r.get("text", "")) for r in json.loads(body))
+        replies = json.loads(body)
+        problem = message.check([r for r in replies if isinstance(r, dict)])
     except (ValueError, AttributeError, TypeError):
         return f"{sender} {message.text!r}: not a JSON list of replies: {body[:200]!r}"
-    problem = message.check(reply)
-    return f"{sender}: {problem}" if problem else None
+    return f"{sender} {message.text!r}: {problem}" if problem else None
 
 
-async def send(
-    session: aiohttp.ClientSession, url: str, sender: str, message: Message, result: LoadResult
-) -> None:
-    """Sends one message and records its latency and whether it is an error."""
-    started = time.perf_counter()
+async def exchange(session: aiohttp.ClientSession, url: str, sender: str, message: Message) -> Outcome:
+    """Sends one message and reads the whole reply; says whether and why it is an error (no timing)."""
     try:
         async with session.post(url, json={"sender": sender, "message": message.text}) as response:
             body = await response.text()
             status = response.status
     except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-        result.record(None, f"{sender} {message.text!r}: {type(exc).__name__} {exc}".strip())
-        return
-    result.record(time.perf_counter() - started, reply_problem(sender, message, status, body))
+        return Outcome(False, f"{sender} {message.text!r}: {type(exc).__name__} {exc}".strip())
+    problem = reply_problem(sender, message, status, body)
+    return Outcome(True, problem, wrong_reply=problem is not None and status == 200)
+
+
+async def send(
+    session: aiohttp.ClientSession, url: str, sender: str, message: Message, result: LoadResult,
+    scenario: Optional[str] = None,
+) -> Optional[float]:
+    """Sends one message, records its latency and whether it is an error; returns the latency."""
+    started = time.perf_counter()
+    outcome = await exchange(session, url, sender, message)
+    latency = time.perf_counter() - started
+    result.record_outcome(outcome, latency, scenario)
+    return latency if outcome.answered else None
+
+
+def client_session() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
+                                 timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S))
+
+
+def webhook(base_url: str) -> str:
+    return f"{base_url}/webhooks/rest/webhook"
+
+
+# --- closed loop -------------------------------------------------------------------------------------
 
 
 async def run_shopper(
@@ -261,7 +254,7 @@ async def run_shopper(
 ) -> None:
     for conversation in conversations:
         for message in conversation.messages:
-            await send(session, url, conversation.sender, message, result)
+            await send(session, url, conversation.sender, message, result, conversation.scenario)
 
 
 async def run_load(base_url: str, plans: List[List[Conversation]], timeout: float) -> LoadResult:
@@ -269,11 +262,9 @@ async def run_load(base_url: str, plans: List[List[Conversation]], timeout: floa
 
     Messages still unanswered at the timeout count as errors.
     """
-    url = f"{base_url}/webhooks/rest/webhook"
+    url = webhook(base_url)
     result = LoadResult()
-    connector = aiohttp.TCPConnector(limit=0)
-    client_timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
-    async with aiohttp.ClientSession(connector=connector, timeout=client_timeout) as session:
+    async with client_session() as session:
         started = time.perf_counter()
         tasks = [asyncio.create_task(run_shopper(session, url, plan, result)) for plan in plans]
         try:
@@ -293,11 +284,74 @@ async def run_load(base_url: str, plans: List[List[Conversation]], timeout: floa
     return result
 
 
-async def warm_up(base_url: str, conversation: Conversation) -> None:
-    """One unmeasured conversation, so model loading and first-call costs stay out of the figures."""
-    result = await run_load(base_url, [[conversation]], timeout=4 * REQUEST_TIMEOUT_S)
+async def warm_up(base_url: str, conversations: Sequence[Conversation]) -> None:
+    """Unmeasured conversations, so model loading and first-call costs stay out of the figures.
+
+    One per scenario and language: the first knowledge question loads the encoder, the first product
+    request the catalogue, the first Chinese or Japanese message its segmenter and dictionaries, and
+    none of that should land in a measured message.
+    """
+    result = await run_load(base_url, [[c] for c in conversations], timeout=4 * REQUEST_TIMEOUT_S)
     if result.errors:
-        logger.warning("warm-up conversation had errors: %s", result.error_examples)
+        logger.warning("warm-up conversations had errors: %s", result.error_examples)
+
+
+# --- the long conversation ---------------------------------------------------------------------------
+
+
+async def run_long(base_url: str, conversation: Conversation) -> Tuple[List[Optional[float]], LoadResult]:
+    """The conversation's turns one after the other: each turn's latency (None if unanswered)."""
+    result = LoadResult()
+    turns: List[Optional[float]] = []
+    async with client_session() as session:
+        started = time.perf_counter()
+        for message, kind in zip(conversation.messages, conversation.kinds):
+            turns.append(await send(session, webhook(base_url), conversation.sender, message, result, kind))
+        result.wall_s = time.perf_counter() - started
+    return turns, result
+
+
+def long_summary(conversation: Conversation, turns: Sequence[Optional[float]], result: LoadResult) -> Dict[str, Any]:
+    edges = first_and_last(turns, LONG_EDGE)
+    within = edges["last_to_first"] is not None and edges["last_to_first"] <= TARGETS["long_last_to_first_max"]
+    return {
+        "turns": len(turns),
+        "language": conversation.language,
+        **edges,
+        "meets_target": within,
+        "latency_ms": latency_summary([t for t in turns if t is not None]),
+        "errors": result.errors,
+        "wrong_replies": result.wrong_replies,
+        "error_examples": result.error_examples,
+        "by_kind": {kind: scenario_summary(r) for kind, r in sorted(result.by_scenario.items())},
+        "turn_latencies_ms": [None if t is None else round(t * 1000, 1) for t in turns],
+    }
+
+
+# --- open loop -------------------------------------------------------------------------------------
+
+
+async def run_open(
+    base_url: str, conversations: Iterator[Conversation], rate: float, spec: "LoadSpec", drain_s: float
+) -> OpenLoopRun:
+    """One open-loop window at ``rate`` messages per second (see ``bench/open_loop.py``)."""
+    url = webhook(base_url)
+    offsets = arrival_offsets(rate, spec.duration_s, spec.arrivals, random.Random(f"{spec.seed}:arrivals:{rate}"))
+    pool = ConversationPool(conversations, spec.think_s)
+    async with client_session() as session:
+        async def deliver(sender: str, message: Message) -> Outcome:
+            return await exchange(session, url, sender, message)
+
+        run = OpenLoopRun(rate, spec.duration_s, spec.arrivals)
+        return await run_open_loop(deliver, pool, offsets, run, drain_s)
+
+
+def open_summary(run: OpenLoopRun) -> Dict[str, Any]:
+    summary = run.summary()
+    p95, p99 = summary["latency_ms"]["p95"], summary["latency_ms"]["p99"]
+    summary["meets_latency_targets"] = (p95 is not None and p99 is not None
+                                        and p95 <= TARGETS["p95_ms"] and p99 <= TARGETS["p99_ms"])
+    return summary
 
 
 # --- memory ----------------------------------------------------------------------------------------
@@ -347,26 +401,6 @@ class PeakRss(threading.Thread):
 # --- figures ---------------------------------------------------------------------------------------
 
 
-def percentile(sorted_values: Sequence[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    if not sorted_values:
-        return math.nan
-    position = (len(sorted_values) - 1) * q
-    low, high = math.floor(position), math.ceil(position)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
-
-
-def latency_summary(latencies_s: Sequence[float]) -> Dict[str, Optional[float]]:
-    values = sorted(s * 1000 for s in latencies_s)
-    figures = {
-        "p50": percentile(values, 0.50),
-        "p95": percentile(values, 0.95),
-        "p99": percentile(values, 0.99),
-        "mean": sum(values) / len(values) if values else math.nan,
-    }
-    return {k: (None if math.isnan(v) else round(v, 1)) for k, v in figures.items()}
-
-
 def summarize(result: LoadResult, peak_rss_mb: Dict[str, float]) -> Dict[str, Any]:
     answered = len(result.latencies_s)
     return {
@@ -374,13 +408,11 @@ def summarize(result: LoadResult, peak_rss_mb: Dict[str, float]) -> Dict[str, An
         "messages_per_second": round(answered / result.wall_s, 2) if result.wall_s else None,
         "duration_s": round(result.wall_s, 1),
         "errors": result.errors,
+        "wrong_replies": result.wrong_replies,
         "error_examples": result.error_examples,
         "peak_rss_mb": peak_rss_mb,
+        "by_scenario": {name: scenario_summary(r) for name, r in sorted(result.by_scenario.items())},
     }
-
-
-def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
-    return round(a / b, 2) if a is not None and b else None
 
 
 def ratios(assistant: Dict[str, Any], baseline: Dict[str, Any]) -> Dict[str, Optional[float]]:
@@ -391,36 +423,143 @@ def ratios(assistant: Dict[str, Any], baseline: Dict[str, Any]) -> Dict[str, Opt
     }
 
 
+def open_ratios(assistant: Dict[str, Any], baseline: Dict[str, Any]) -> List[Dict[str, Optional[float]]]:
+    """Per offered rate: the assistant's latency percentiles over the baseline's."""
+    pairs = zip(assistant.get("open_loop", []), baseline.get("open_loop", []))
+    return [{"offered_rate": ours["offered_rate"],
+             **{q: ratio(ours["latency_ms"][q], theirs["latency_ms"][q]) for q in ("p50", "p95", "p99")}}
+            for ours, theirs in pairs]
+
+
+def compare(assistant: Dict[str, Any], baseline: Dict[str, Any]) -> Dict[str, Any]:
+    """``ratio_vs_baseline``: the closed loop's figures (as before), or the open loop's per rate."""
+    if "open_loop" in assistant:
+        return {"open_loop": open_ratios(assistant, baseline)}
+    if "latency_ms" in assistant:
+        return ratios(assistant, baseline)
+    return {}
+
+
+# --- what each system gets ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadSpec:
+    """The run asked for on the command line: scenarios, mode and sizes."""
+
+    scenarios: Tuple[str, ...]
+    seed: int
+    shoppers: int
+    rounds: int
+    rates: Tuple[float, ...]  # empty: closed loop
+    duration_s: float
+    arrivals: str
+    think_s: float
+    long_turns: int
+
+    @property
+    def open_loop(self) -> bool:
+        return bool(self.rates)
+
+    @property
+    def load_scenarios(self) -> Tuple[str, ...]:
+        return tuple(s for s in self.scenarios if s in LOAD_SCENARIOS)
+
+
+@dataclass
+class Workload:
+    """Everything one system is sent. Built from seeds, so both systems get the same texts."""
+
+    spec: LoadSpec
+    warmup: List[Conversation]
+    plans: List[List[Conversation]]  # closed loop; empty in the open loop or without a load scenario
+    long: Optional[Conversation]
+    streams: Callable[[float], Iterator[Conversation]]  # a fresh open-loop stream per offered rate
+
+    @property
+    def messages(self) -> int:
+        return sum(len(c.messages) for plan in self.plans for c in plan)
+
+
+def build_workload(
+    spec: LoadSpec, orders: Sequence[Dict[str, Any]], phrasings: Sequence[Phrasing], check: bool
+) -> Workload:
+    """Each phase draws from its own seeded sampler, so one phase's length never shifts another's texts."""
+    def planner(phase: str) -> Planner:
+        return Planner(orders, PhrasingSampler(phrasings, f"{spec.seed}:{phase}"), check)
+
+    load = spec.load_scenarios
+    warm = planner("warmup")
+    warmup = [warm.conversation(s, f"bench-warmup-{s}-{language}", i, language)
+              for i, (s, language) in enumerate(itertools.product(load, LANGUAGES))]
+    if LONG in spec.scenarios:
+        warmup.append(warm.long("bench-warmup-long", MIN_LONG_TURNS))
+    plans: List[List[Conversation]] = []
+    if load and not spec.open_loop:
+        plans = plan_shoppers(orders, spec.shoppers, spec.rounds, check, load,
+                              PhrasingSampler(phrasings, f"{spec.seed}:closed"))
+    long = planner("long").long("bench-long", spec.long_turns) if LONG in spec.scenarios else None
+    return Workload(spec, warmup, plans, long,
+                    lambda rate: planner(f"open:{rate:g}").stream(load, f"bench-open-{rate:g}"))
+
+
 def measure(
-    base_url: str, plans: List[List[Conversation]], pids: Dict[str, int], deadline: Deadline
+    base_url: str, workload: Workload, pids: Dict[str, int], deadline: Deadline
 ) -> Dict[str, Any]:
-    """Warm-up, then the load with the RSS sampler running; returns the system's figures."""
-    asyncio.run(warm_up(base_url, Conversation("bench-warmup", plans[0][0].messages)))
+    """Warm-up, then the load phase and the long conversation with the RSS sampler running."""
+    asyncio.run(warm_up(base_url, workload.warmup))
     sampler = PeakRss(pids)
     sampler.start()
     try:
-        total = sum(len(c.messages) for plan in plans for c in plan)
-        logger.info("load: %d shoppers, %d messages against %s", len(plans), total, base_url)
-        result = asyncio.run(run_load(base_url, plans, timeout=deadline.remaining()))
+        figures = load_phase(base_url, workload, deadline)
+        if workload.long is not None:
+            logger.info("long conversation: %d turns against %s", len(workload.long.messages), base_url)
+            turns, result = asyncio.run(run_long(base_url, workload.long))
+            figures["long"] = long_summary(workload.long, turns, result)
+            logger.info("long conversation: first/last five %s", json.dumps(
+                {k: figures["long"][k] for k in ("first_ms", "last_ms", "last_to_first")}))
     finally:
         peaks = sampler.stop()
-    figures = summarize(result, peaks)
-    logger.info("done in %.1f s: %s", result.wall_s, json.dumps(figures["latency_ms"]))
+    figures["peak_rss_mb"] = peaks
     return figures
+
+
+def load_phase(base_url: str, workload: Workload, deadline: Deadline) -> Dict[str, Any]:
+    """The closed loop, or the open loop once per offered rate; nothing without a load scenario."""
+    spec = workload.spec
+    if not spec.load_scenarios:
+        return {}
+    if not spec.open_loop:
+        logger.info("closed loop: %d shoppers, %d messages against %s", len(workload.plans), workload.messages,
+                    base_url)
+        result = asyncio.run(run_load(base_url, workload.plans, timeout=deadline.remaining()))
+        figures = summarize(result, {})  # peak RSS covers every phase: measure() fills it in
+        logger.info("done in %.1f s: %s", result.wall_s, json.dumps(figures["latency_ms"]))
+        return figures
+    runs = []
+    for rate in spec.rates:
+        if deadline.remaining() < spec.duration_s:
+            raise TimeoutError(f"no time left for the open loop at {rate:g} msg/s (--timeout)")
+        logger.info("open loop: %g msg/s (%s) for %g s against %s", rate, spec.arrivals, spec.duration_s, base_url)
+        run = asyncio.run(run_open(base_url, workload.streams(rate), rate, spec,
+                                   drain_s=min(REQUEST_TIMEOUT_S + 5, deadline.remaining())))
+        runs.append(open_summary(run))
+        logger.info("done: %s, achieved %.1f msg/s, %d in flight at the end", json.dumps(runs[-1]["latency_ms"]),
+                    runs[-1]["achieved_rate"], runs[-1]["in_flight_at_end"])
+    return {"open_loop": runs}
 
 
 # --- the assistant ---------------------------------------------------------------------------------
 
 
 def bench_assistant(
-    tmp: Path, model: Optional[Path], shoppers: int, rounds: int, deadline: Deadline
+    tmp: Path, model: Optional[Path], workload: Workload, deadline: Deadline
 ) -> Dict[str, Any]:
-    url = f"sqlite:///{tmp / 'shop.db'}"
-    seed_database(url, deadline)
-    plans = plan_shoppers(pick_orders(url), shoppers, rounds, check_status=True)
+    """The workload against the real stack, on the shop database seeded in ``tmp``."""
     overrides = {
-        "DATABASE_URL": url,
+        "DATABASE_URL": shop_url(tmp),
         "SHOP_VAR_DIR": str(tmp),
+        "KB_INDEX_DIR": str(KB_INDEX_DIR),
         "RASA_PORT": str(free_port()),
         "ACTION_SERVER_PORT": str(free_port()),
     }
@@ -433,10 +572,14 @@ def bench_assistant(
         stack.start_rasa(model, timeout=deadline.remaining(300))
         rasa = stack.processes[-1]
         pids = {"rasa": rasa.pid, "action_server": action_server.pid}
-        figures = measure(stack.rasa_url, plans, pids, deadline)
+        figures = measure(stack.rasa_url, workload, pids, deadline)
         return {"model": model.name, **figures}
     finally:
         stack.stop()
+
+
+def shop_url(tmp: Path) -> str:
+    return f"sqlite:///{tmp / 'shop.db'}"
 
 
 # --- the baseline ----------------------------------------------------------------------------------
@@ -496,18 +639,16 @@ def start_baseline(model: Path, log_dir: Path, deadline: Deadline) -> tuple[subp
     return process, base_url
 
 
-def bench_baseline(
-    tmp: Path, shoppers: int, rounds: int, orders: List[Dict[str, Any]], deadline: Deadline
-) -> Dict[str, Any]:
+def bench_baseline(tmp: Path, workload: Workload, deadline: Deadline) -> Dict[str, Any]:
+    """The same workload (without reply checks) against the ``rasa init`` bot."""
     model = cached_baseline_model()
     if model is None:
         model = train_baseline(tmp, deadline)
     else:
         logger.info("reusing the baseline model %s", model)
-    plans = plan_shoppers(orders, shoppers, rounds, check_status=False)
     process, base_url = start_baseline(model, tmp / "log", deadline)
     try:
-        figures = measure(base_url, plans, {"rasa": process.pid}, deadline)
+        figures = measure(base_url, workload, {"rasa": process.pid}, deadline)
     finally:
         stop_process_group(process)
     return figures
@@ -516,20 +657,64 @@ def bench_baseline(
 # --- main ------------------------------------------------------------------------------------------
 
 
+def rate_list(text: str) -> Tuple[float, ...]:
+    """``--rates 10,20,30`` -> (10.0, 20.0, 30.0)."""
+    try:
+        rates = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of rates: {text!r}") from exc
+    if not rates or any(rate <= 0 for rate in rates):
+        raise argparse.ArgumentTypeError(f"rates must be positive numbers, got {text!r}")
+    return rates
+
+
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.load", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--shoppers", type=int, default=50, help="concurrent shoppers (default 50)")
+    parser.add_argument("--scenario", action="extend", nargs="+", choices=SCENARIOS, dest="scenarios",
+                        metavar="NAME",
+                        help=f"scenarios to run, several allowed (default: all of {', '.join(SCENARIOS)})")
+    parser.add_argument("--seed", type=int, default=1, help="seed for the messages and arrivals (default 1)")
+    parser.add_argument("--shoppers", type=int, default=50, help="closed loop: concurrent shoppers (default 50)")
     parser.add_argument("--rounds", type=int, default=3, help=(
-        f"order-status conversations per shopper, {messages_per_round()} messages each (default 3)"))
+        f"closed loop: conversations per shopper, {messages_per_round()} messages each (default 3)"))
+    parser.add_argument("--open-loop", type=float, metavar="RATE",
+                        help="open loop instead: messages per second, scheduled whatever the server does")
+    parser.add_argument("--rates", type=rate_list, metavar="R1,R2,...",
+                        help="open loop at each of these rates in turn (a sweep), e.g. 10,20,30")
+    parser.add_argument("--duration", type=float, help="open loop: seconds per rate (default 60)")
+    parser.add_argument("--arrivals", choices=ARRIVALS, default="poisson",
+                        help="open loop: Poisson arrivals (default) or a fixed interval of 1/RATE")
+    parser.add_argument("--think-time", type=float, default=DEFAULT_THINK_S, dest="think_s",
+                        help=f"open loop: seconds between a reply and the conversation's next message "
+                             f"(default {DEFAULT_THINK_S:g})")
+    parser.add_argument("--long-turns", type=int, default=60,
+                        help=f"turns of the long conversation (at least {MIN_LONG_TURNS}; default 60)")
     parser.add_argument("--model", type=Path, help="Rasa model to serve (default: the current trained model)")
     parser.add_argument("--skip-baseline", action="store_true", help="do not run the rasa init baseline")
     parser.add_argument("--timeout", type=float, default=3600,
                         help="limit for the whole run in seconds (default 3600)")
+    parser.add_argument("--out-dir", type=Path, default=OUT_DIR,
+                        help="where the JSON and the plot are written (default var/bench, git-ignored)")
     args = parser.parse_args(argv)
     if args.shoppers < 1 or args.rounds < 1:
         parser.error("--shoppers and --rounds must be at least 1")
+    if args.long_turns < MIN_LONG_TURNS:
+        parser.error(f"--long-turns must be at least {MIN_LONG_TURNS}")
+    if args.open_loop is not None and args.rates is not None:
+        parser.error("give --open-loop RATE or --rates R1,R2,..., not both")
+    if args.open_loop is not None and args.open_loop <= 0:
+        parser.error("--open-loop must be a positive rate")
+    if args.duration is not None and args.open_loop is None and args.rates is None:
+        parser.error("--duration goes with --open-loop or --rates")
+    if args.duration is not None and args.duration <= 0:
+        parser.error("--duration must be positive")
+    if args.think_s < 0:
+        parser.error("--think-time cannot be negative")
+    args.scenarios = tuple(s for s in SCENARIOS if s in (args.scenarios or SCENARIOS))
+    if (args.open_loop or args.rates) and not any(s in LOAD_SCENARIOS for s in args.scenarios):
+        parser.error(f"the open loop needs a load scenario ({', '.join(LOAD_SCENARIOS)})")
     if args.model is not None and not args.model.is_file():
         parser.error(f"--model {args.model} is not a file")
     if args.model is not None:
@@ -537,21 +722,65 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     return args
 
 
+def spec_from_args(args: argparse.Namespace) -> LoadSpec:
+    rates = args.rates or ((args.open_loop,) if args.open_loop else ())
+    return LoadSpec(scenarios=args.scenarios, seed=args.seed, shoppers=args.shoppers, rounds=args.rounds,
+                    rates=tuple(rates), duration_s=args.duration or 60.0, arrivals=args.arrivals,
+                    think_s=args.think_s, long_turns=args.long_turns)
+
+
+def report_header(spec: LoadSpec, workload: Workload) -> Dict[str, Any]:
+    """What was run: the closed loop keeps its original keys (shoppers, rounds, messages)."""
+    header: Dict[str, Any] = {"mode": "open_loop" if spec.open_loop else "closed_loop",
+                              "scenarios": list(spec.scenarios), "seed": spec.seed}
+    if spec.open_loop:
+        header["open_loop"] = {"rates": list(spec.rates), "duration_s": spec.duration_s,
+                               "arrivals": spec.arrivals, "think_time_s": spec.think_s}
+    elif spec.load_scenarios:
+        header.update(shoppers=spec.shoppers, rounds=spec.rounds, messages=workload.messages)
+    if workload.long is not None:
+        header["long_turns"] = len(workload.long.messages)
+    header["targets"] = TARGETS
+    return header
+
+
 def run(args: argparse.Namespace, tmp: Path) -> Dict[str, Any]:
     deadline = Deadline.after(args.timeout)
-    assistant = bench_assistant(tmp, args.model, args.shoppers, args.rounds, deadline)
-    report: Dict[str, Any] = {
-        "shoppers": args.shoppers,
-        "rounds": args.rounds,
-        "messages": args.shoppers * args.rounds * messages_per_round(),
-        "assistant": assistant,
-    }
+    spec = spec_from_args(args)
+    seed_database(shop_url(tmp), deadline)
+    orders = pick_orders(shop_url(tmp))
+    phrasings = load_phrasings()
+    workload = build_workload(spec, orders, phrasings, check=True)
+    report = report_header(spec, workload)
+    report["assistant"] = bench_assistant(tmp, args.model, workload, deadline)
     if not args.skip_baseline:
-        orders = pick_orders(f"sqlite:///{tmp / 'shop.db'}")
-        baseline = bench_baseline(tmp, args.shoppers, args.rounds, orders, deadline)
+        baseline = bench_baseline(tmp, build_workload(spec, orders, phrasings, check=False), deadline)
         report["baseline_rasa_init"] = baseline
-        report["ratio_vs_baseline"] = ratios(assistant, baseline)
+        report["ratio_vs_baseline"] = compare(report["assistant"], baseline)
     return report
+
+
+def shown_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def save(report: Dict[str, Any], out_dir: Path) -> None:
+    """The report as JSON and its plot under ``out_dir``; their paths go into the report itself."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"load-{report['mode'].replace('_', '-')}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+    json_path, plot_path = out_dir / f"{stem}.json", out_dir / f"{stem}.png"
+    report["files"] = {"json": shown_path(json_path), "plot": None}
+    try:
+        from bench.plot import plot_report
+
+        plot_report(report, plot_path)
+        report["files"]["plot"] = shown_path(plot_path)
+    except ImportError as exc:  # the figures matter more than the picture
+        logger.warning("no plot (%s): install matplotlib (requirements/actions.txt)", exc)
+    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -574,7 +803,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 1
     logger.info("benchmark finished in %.0f s", time.monotonic() - started)
     shutil.rmtree(tmp, ignore_errors=True)
-    print(json.dumps(report, indent=2))
+    save(report, args.out_dir)
+    print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
 
 
