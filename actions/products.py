@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events, ShopAction, first
 from actions.knowledge import utter_answer
+from actions.product_filters import product_query, size_values
 from actions.services import Services, get_knowledge_base
 from assistant.i18n.formatting import money
 from assistant.i18n.phrases import maybe_phrase, phrase
@@ -40,7 +41,7 @@ def about_last_product(tracker: Tracker) -> bool:
     if not tracker.get_slot("last_product_sku"):
         return False
     text = tracker.latest_message.get("text") or ""
-    return bool(_values(tracker, "size") or (_STOCK_WORDS.search(text) and _REFERS_BACK.search(text)))
+    return bool(_sizes(tracker) or (_STOCK_WORDS.search(text) and _REFERS_BACK.search(text)))
 
 
 def card(hit: ProductHit) -> Dict[str, Any]:
@@ -96,6 +97,11 @@ def _values(tracker: Tracker, name: str) -> List[Any]:
     return list(tracker.get_latest_entity_values(name))
 
 
+def _sizes(tracker: Tracker) -> List[Any]:
+    """The sizes in the latest message, never an amount of money ("200" in "100到200元的帽子")."""
+    return size_values(tracker.latest_message.get("text") or "", tracker.latest_message.get("entities") or [])
+
+
 class ActionProductSearch(ShopAction):
     def name(self) -> Text:
         return "action_product_search"
@@ -103,7 +109,7 @@ class ActionProductSearch(ShopAction):
     def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
         text = tracker.latest_message.get("text") or ""
         entities = tracker.latest_message.get("entities", [])
-        query = ProductQuery.from_entities(text, entities)
+        query = product_query(text, entities)  # prices from the message's words (actions/product_filters.py)
         refers_back = tracker.get_slot("last_product_sku") and _REFERS_BACK.search(text) and not (
             query.category or _values(tracker, "product"))
         kb = get_knowledge_base()
@@ -147,7 +153,7 @@ class ActionProductQuestion(ShopAction):
             return []
         sku, doc = product
         events: Events = [SlotSet("last_product_sku", sku)]
-        size = first(_values(tracker, "size"))
+        size = first(_sizes(tracker))
         color = first(_values(tracker, "color"))
         if size or (_STOCK_WORDS.search(text) and not color):
             self._stock(dispatcher, services, sku, doc, size_of(str(size)) if size else None)
