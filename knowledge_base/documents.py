@@ -198,3 +198,38 @@ def product_document(p: dict[str, Any], path: str) -> Document:
         },
     )
 
+
+
+QUESTIONS_FOLDER = "questions"
+
+
+def load_section_questions(content_dir: Path, documents: list[Document]) -> dict[tuple[str, str, str], list[str]]:
+    """The shoppers' questions each H2 section answers, keyed by (doc_id, language, heading).
+
+    ``questions/<language>/<id>.yml`` holds ``doc: <id>`` and ``sections: {"<H2 heading>": [questions]}``.
+    They are indexed beside the section (``knowledge_base.index``): a shopper's question is closer to
+    another question than to the passage that answers it, above all across wording and languages.
+    A file naming a document or heading that does not exist is an error, so renamed headings are caught.
+    """
+    folder = Path(content_dir) / QUESTIONS_FOLDER
+    by_key = {(doc.doc_id.split(":", 1)[1], doc.language): doc for doc in documents if doc.kind != "product"}
+    result: dict[tuple[str, str, str], list[str]] = {}
+    for path in sorted(folder.glob("*/*.yml")):
+        shown = str(path.relative_to(content_dir))
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
+        except yaml.YAMLError as exc:
+            raise ContentError(f"{shown}: not valid YAML: {exc}") from exc
+        language, name = path.parent.name, str(data.get("doc") or path.stem)
+        doc = by_key.get((name, language))
+        if doc is None:
+            raise ContentError(f"{shown}: no guide or policy {name!r} in {language!r}")
+        headings = {section.heading for section in doc.sections if section.heading}
+        for heading, questions in (data.get("sections") or {}).items():
+            heading = str(heading).strip()
+            if heading not in headings:
+                raise ContentError(f"{shown}: {doc.path} has no section {heading!r}")
+            if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+                raise ContentError(f"{shown}: section {heading!r} needs a list of questions")
+            result[(doc.doc_id, language, heading)] = [q.strip() for q in questions]
+    return result

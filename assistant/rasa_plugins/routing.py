@@ -106,6 +106,12 @@ def best_page(parsed: Mapping[str, Any]) -> tuple[Optional[str], float]:
     return (pages[0]["doc_id"], float(pages[0]["score"])) if pages else (None, 0.0)
 
 
+def best_page_passage(parsed: Mapping[str, Any]) -> float:
+    """The best page's score on its text alone (no section questions): on the scale of a product page."""
+    pages = ((parsed.get("knowledge") or {}).get("pages") or [])
+    return float(pages[0].get("passage", pages[0]["score"])) if pages else 0.0
+
+
 def best_product(parsed: Mapping[str, Any]) -> float:
     products = ((parsed.get("knowledge") or {}).get("products") or [])
     return float(products[0]["score"]) if products else 0.0
@@ -126,10 +132,10 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
     if doc is None:
         return None
     reason = None
-    product = best_product(parsed)
+    product, passage = best_product(parsed), best_page_passage(parsed)
     if intent not in (*ORDER_TASKS, HANDOFF, "product_question") and (
-            ("product" in entities and product >= page) or
-            (intent == FALLBACK and product >= thresholds.product_page and product >= page + thresholds.product_over_page)):
+            ("product" in entities and product >= passage) or
+            (intent == FALLBACK and product >= thresholds.product_page and product >= passage + thresholds.product_over_page)):
         return {"decision": "product", "from_intent": intent, "offer_task": None, "page": doc,
                 "page_score": round(page, 4), "product_score": round(product, 4),
                 "reason": "a question about a product the shop sells"}
@@ -139,7 +145,7 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
     elif intent in PRODUCT_INTENTS:
         named = "product" in entities or (intent == "product_question" and state.product_shown)
         if not named and page >= thresholds.product_question and (
-                asks_how or intent == "product_question") and page >= best_product(parsed) + thresholds.product_margin:
+                asks_how or intent == "product_question") and passage >= product + thresholds.product_margin:
             reason = "a how-to, care or size question with no product named"
     elif intent in SUPPORT_INTENTS:
         if asks_how and page >= thresholds.support_question:

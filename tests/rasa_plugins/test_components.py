@@ -262,3 +262,36 @@ def test_the_routers_state_reads_a_real_tracker():
     ], slots=[])
     assert State.of(tracker).active_loop == "order_verification_form"
     assert State.of(None) == State()
+
+
+def test_knowledge_retriever_counts_the_sections_questions(context, tmp_path):
+    """A page whose text is far from the message but whose section question is close ranks first; its
+    ``passage`` score (what a product page is compared with) stays its text's own."""
+    import json
+
+    from assistant.rasa_plugins.components.knowledge_retriever import KNOWLEDGE, KnowledgeRetriever
+    from assistant.rasa_plugins.components.sentence_encoder import SENTENCE_VECTOR
+
+    folder = _index(tmp_path / "kb", [
+        ("guide:care", "guide", "en", [0.6, 0.8, 0.0]),
+        ("policy:returns", "policy", "en", [0.8, 0.6, 0.0]),
+    ])
+    chunks = json.loads((folder / "use" / "chunks.json").read_text())
+    for chunk, chunk_id in zip(chunks, ("guide:care#wash", "policy:returns")):
+        chunk["chunk_id"] = chunk_id
+    (folder / "use" / "chunks.json").write_text(json.dumps(chunks))
+    (folder / "use" / "questions.json").write_text(json.dumps([{"text": "how do I wash it?", "chunks": ["guide:care#wash"]}]))
+    np.save(folder / "use" / "questions.npy", np.asarray([[1.0, 0.0, 0.0]], dtype=np.float32))
+    storage, resource, execution = context
+    config = KnowledgeRetriever.get_default_config()
+    pages = {}
+    for offset in (None, -0.1):
+        retriever = KnowledgeRetriever.create({**config, "index_dir": str(folder), "question_offset": offset},
+                                              storage, resource, execution)
+        message = Message(data={TEXT: "washing a jacket"})
+        message.set(SENTENCE_VECTOR, np.asarray([1.0, 0.0, 0.0], dtype=np.float32))
+        retriever.process([message])
+        pages[offset] = message.get(KNOWLEDGE)["pages"]
+    assert [p["doc_id"] for p in pages[None]] == ["policy:returns", "guide:care"]
+    assert [p["doc_id"] for p in pages[-0.1]] == ["guide:care", "policy:returns"]
+    assert pages[-0.1][0]["score"] == pytest.approx(0.9) and pages[-0.1][0]["passage"] == pytest.approx(0.6)

@@ -12,11 +12,13 @@ the action server with the stronger e5 hybrid search.
 
 Output key ``knowledge`` (in the parse result and the tracker's latest message)::
 
-    {"language": "en", "pages": [{"doc_id": "guide:care-waterproof-jackets", "score": 0.62}, ...],
+    {"language": "en", "pages": [{"doc_id": "guide:care-waterproof-jackets", "score": 0.62, "passage": 0.55}, ...],
      "products": [{"doc_id": "product:NW-JAC-0007", "score": 0.41}, ...]}
 
 ``pages`` are the best guides and policies (one entry per document, best first), ``products`` the best
-product pages. Without an index the key is left out and the router decides on the intent alone.
+product pages. A page's ``score`` counts its sections' shopper questions (``question_offset``), its
+``passage`` score only its text, which is what a product page (with no questions) is compared with.
+Without an index the key is left out and the router decides on the intent alone.
 """
 from __future__ import annotations
 
@@ -44,15 +46,24 @@ KNOWLEDGE = "knowledge"
 class PassageIndex:
     """The ``use`` index's passage vectors and their document, kind and language."""
 
-    def __init__(self, vectors: np.ndarray, doc_ids: List[str], kinds: List[str], languages: List[str]) -> None:
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        self.vectors = (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
+    def __init__(self, vectors: np.ndarray, doc_ids: List[str], kinds: List[str], languages: List[str],
+                 question_vectors: Optional[np.ndarray] = None, question_rows: Optional[List[List[int]]] = None,
+                 question_offset: float = 0.0) -> None:
+        self.vectors = _normalised(vectors)
         self.doc_ids = np.asarray(doc_ids)
         self.kinds = np.asarray(kinds)
         self.languages = np.asarray(languages)
+        # the shoppers' questions each section answers (knowledge_base/content/questions): a passage
+        # scores the better of its own cosine and its section's closest question's plus the offset
+        pairs = [(q, row) for q, rows in enumerate(question_rows or []) for row in rows]
+        self.question_vectors = _normalised(question_vectors) if pairs and question_vectors is not None else None
+        self.pair_questions = np.asarray([q for q, _ in pairs], dtype=np.int64)
+        self.pair_rows = np.asarray([r for _, r in pairs], dtype=np.int64)
+        self.question_offset = question_offset
 
     @classmethod
-    def load(cls, folder: Path) -> Optional[PassageIndex]:
+    def load(cls, folder: Path, question_offset: Optional[float] = None) -> Optional[PassageIndex]:
+        """``question_offset`` None leaves the section questions out."""
         try:
             chunks = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
             vectors = np.load(folder / "vectors.npy")
@@ -63,17 +74,27 @@ class PassageIndex:
         if len(chunks) != len(vectors):
             logger.warning("the knowledge-base index in %s is incomplete; run `make kb-build`", folder)
             return None
+        question_vectors, question_rows = None, None
+        if question_offset is not None:
+            question_vectors, question_rows = _questions(folder, {c.get("chunk_id"): i for i, c in enumerate(chunks)})
         return cls(vectors, [c["doc_id"] for c in chunks], [c["kind"] for c in chunks],
-                   [c["language"] for c in chunks])
+                   [c["language"] for c in chunks], question_vectors, question_rows, question_offset or 0.0)
 
     def best(self, vector: np.ndarray, language: Optional[str], page_count: int,
              product_count: int) -> Dict[str, Any]:
         norm = float(np.linalg.norm(vector)) or 1.0
-        scores = self.vectors @ (vector.astype(np.float32) / norm)
+        query = vector.astype(np.float32) / norm
+        scores = plain = self.vectors @ query
+        if self.question_vectors is not None:
+            by_question = np.full(len(scores), -np.inf, dtype=np.float32)
+            np.maximum.at(by_question, self.pair_rows,
+                          (self.question_vectors @ query)[self.pair_questions] + self.question_offset)
+            scores = np.maximum(scores, by_question)
         if language and np.any(self.languages == language):
             # guides and policies in the message's language first (products are written once, in English)
             other = (self.languages != language) & (self.kinds != "product")
             scores = np.where(other, scores - 1.0, scores)
+            plain = np.where(other, plain - 1.0, plain)
         order = np.argsort(-scores)
         pages: List[Dict[str, Any]] = []
         products: List[Dict[str, Any]] = []
@@ -84,6 +105,8 @@ class PassageIndex:
                 continue
             seen.add(doc_id)
             entry = {"doc_id": doc_id, "score": round(float(scores[i]), 4)}
+            if self.kinds[i] != "product":  # the passage's own cosine, comparable with a product page's
+                entry["passage"] = round(float(plain[i]), 4)
             if self.kinds[i] == "product":
                 if len(products) < product_count:
                     products.append(entry)
@@ -94,13 +117,30 @@ class PassageIndex:
         return {"language": language, "pages": pages, "products": products}
 
 
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+
+def _questions(folder: Path, rows: Dict[str, int]) -> tuple[Optional[np.ndarray], Optional[List[List[int]]]]:
+    try:
+        questions = json.loads((folder / "questions.json").read_text(encoding="utf-8"))
+        vectors = np.load(folder / "questions.npy")
+    except (OSError, ValueError):
+        return None, None  # an index built before section questions existed
+    if len(questions) != len(vectors) or not len(vectors):
+        return None, None
+    return vectors, [[rows[c] for c in q["chunks"] if c in rows] for q in questions]
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class KnowledgeRetriever(GraphComponent):
     """Adds ``knowledge`` (closest pages and products with their cosine scores) to each message."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"index_dir": None, "pages": 3, "products": 2}
+        # question_offset: see PassageIndex; None leaves the section questions out
+        return {"index_dir": None, "pages": 3, "products": 2, "question_offset": None}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = config
@@ -123,7 +163,7 @@ class KnowledgeRetriever(GraphComponent):
     def _get_index(self) -> Optional[PassageIndex]:
         with self._lock:  # loaded on the first message, not at start-up
             if not self._loaded:
-                self._index = PassageIndex.load(self._folder())
+                self._index = PassageIndex.load(self._folder(), self._config.get("question_offset"))
                 self._loaded = True
         return self._index
 

@@ -156,3 +156,41 @@ def test_index_types_all_search(built, tmp_path, index_type):
 def test_missing_index_says_how_to_build_it(tmp_path):
     with pytest.raises(IndexMissing, match="make kb-build"):
         KnowledgeBase.load(tmp_path, "e5")
+
+
+def test_section_questions_lead_a_question_to_their_section(tmp_path):
+    """A question worded nothing like the passage still finds it through the section's own questions."""
+    write_content(tmp_path / "content")
+    question = "my inbox never got the email to change my login"
+    before = build_index(tmp_path / "content", tmp_path / "plain", "e5", progress=False)
+    plain = KnowledgeBase.load(tmp_path / "plain", "e5")
+    asked = tmp_path / "content" / "questions" / "en" / "reset-password.yml"
+    asked.parent.mkdir(parents=True)
+    asked.write_text('doc: reset-password\nsections:\n  "The link never arrives":\n'
+                     '    - the reset email never came, what now?\n    - no password email in my inbox\n',
+                     encoding="utf-8")
+    build_index(tmp_path / "content", tmp_path / "index", "e5", progress=False)
+    kb = KnowledgeBase.load(tmp_path / "index", "e5")
+    best = kb.search(question, k=1, unique_documents=False)[0]
+    assert best.chunk.heading == "The link never arrives"
+    chunk_id = best.chunk.chunk_id
+    # the question lifts the section's dense score, and only that section's
+    assert kb.cosines(question, [chunk_id])[chunk_id] > plain.cosines(question, [chunk_id])[chunk_id]
+    other = next(c.chunk_id for c in kb.chunks if c.heading == "Request a reset link")
+    assert kb.cosines(question, [other]) == plain.cosines(question, [other])
+    assert before.chunks == len(kb.chunks)  # questions add no passages
+
+
+def test_section_questions_must_name_a_real_document_and_heading(tmp_path):
+    from knowledge_base.documents import ContentError
+
+    write_content(tmp_path / "content")
+    asked = tmp_path / "content" / "questions" / "en" / "reset-password.yml"
+    asked.parent.mkdir(parents=True)
+    asked.write_text('doc: reset-password\nsections:\n  "A heading that was renamed":\n    - anything?\n',
+                     encoding="utf-8")
+    with pytest.raises(ContentError, match="has no section 'A heading that was renamed'"):
+        build_index(tmp_path / "content", tmp_path / "index", "e5", progress=False)
+    asked.write_text('doc: no-such-guide\nsections: {}\n', encoding="utf-8")
+    with pytest.raises(ContentError, match="no guide or policy 'no-such-guide'"):
+        build_index(tmp_path / "content", tmp_path / "index", "e5", progress=False)

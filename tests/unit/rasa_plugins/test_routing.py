@@ -87,3 +87,14 @@ def test_without_knowledge_the_intent_decides() -> None:
     message = parsed("where do I find my order number?", "order_status", 0.7, language="en")
     del message["knowledge"]
     assert decide(message) is None
+
+
+def test_a_named_product_is_weighed_against_the_pages_text_not_its_questions() -> None:
+    """Section questions lift a page's score; a product page has none, so it is compared with the page's
+    text alone (``passage``)."""
+    message = parsed("how long are the Aspen Swim Short II in the leg", "nlu_fallback", 0.62, product=0.5,
+                     entities=["product"], language="en", doc="guide:clothing-size-guide")
+    message["knowledge"]["pages"][0]["passage"] = 0.45
+    assert route(message)["intent"]["name"] == "product_question"
+    message["knowledge"]["pages"][0]["passage"] = 0.55
+    assert route(message)["intent"]["name"] == ASK  # the guide answers (a general "how" question)
