@@ -21,8 +21,12 @@ settle an amount said with no comparison word ("三千円のジャケット").
 
 The catalogue's prices are all in the shop's one currency (USD, ``assistant/shop/commerce/policy.yml``)
 and the shop has no exchange-rate table: its pricing policy says shoppers pay in USD and their bank
-converts. So an amount in another currency is recognised (``PriceFilter.currency``) but compared to the
-catalogue's prices as it stands, as before; converting it needs a rate table the shop does not have.
+converts. So an amount in another currency ("2万円以上", "100到200元") sets no bound: comparing 20,000 yen
+with dollar prices would look for $20,000 jackets, and converting needs rates the shop does not have.
+``price_filter(..., currency=...)`` lists such amounts in ``PriceFilter.unconverted``; the search leaves
+them out and tells the shopper that the prices are in US dollars (``actions/products.py``). An amount
+with no currency word is in the currency another amount of the message names ("2万円以上5万以下"), else in
+the catalogue's.
 """
 from __future__ import annotations
 
@@ -330,6 +334,10 @@ class PriceFilter:
     high: float | None = None
     currency: str | None = None  # the currency the shopper named, None when they named none
     spans: list[tuple[int, int]] = field(default_factory=list)  # the message's words that said it
+    # prices in another currency than the catalogue's, as the shopper wrote them ("2万円以上"): no bound,
+    # as the shop has no exchange rates
+    unconverted: list[str] = field(default_factory=list)
+    unconverted_currency: str | None = None  # the currency of the first of them
 
 
 def _entity_text(entity: Mapping[str, Any], text: str) -> str:
@@ -350,13 +358,24 @@ def _within(entity: Mapping[str, Any], text: str, start: int, end: int) -> bool:
         re.search(rf"(?<![{digits}.]){re.escape(value)}(?![{digits}.])", _nfkc(text[start:end]).lower()))
 
 
-def price_filter(text: str, entities: Iterable[Mapping[str, Any]] = ()) -> PriceFilter:
+def price_filter(text: str, entities: Iterable[Mapping[str, Any]] = (), currency: str | None = None) -> PriceFilter:
     """Price bounds from the message's words; the extractor's price entities only give the direction of an
-    amount said without a comparison word, or the prices when the words name none."""
+    amount said without a comparison word, or the prices when the words name none.
+
+    ``currency``: the catalogue's. An amount in another one sets no bound and goes to ``unconverted``
+    (with no ``currency``, every amount is compared as it stands)."""
     entities = list(entities)
     diet = [e for e in entities if e.get("entity") == "price"]
     result = PriceFilter()
     undirected: list[float] = []
+
+    def foreign(named: str | None, words: str) -> bool:
+        """Whether an amount in ``named`` is in another currency than the catalogue's; noted if so."""
+        if currency is None or named is None or named == currency.upper():
+            return False
+        result.unconverted.append(words.strip())
+        result.unconverted_currency = result.unconverted_currency or named
+        return True
 
     def bound(relation: str | None, low: float | None = None, high: float | None = None) -> None:
         if relation == "min" and result.low is None:
@@ -367,9 +386,12 @@ def price_filter(text: str, entities: Iterable[Mapping[str, Any]] = ()) -> Price
             result.low, result.high = low, high
 
     prices = read_prices(text)
+    named = next((p.currency for p in prices if p.currency), None)  # what an amount with no currency is in
     for price in prices:
         result.spans.append((price.start, price.end))
         result.currency = result.currency or price.currency
+        if foreign(price.currency or named, text[price.start:price.end]):
+            continue
         values = [a.value for a in price.amounts]
         if price.relation == "range":
             bound("range", values[0], values[-1])
@@ -386,8 +408,13 @@ def price_filter(text: str, entities: Iterable[Mapping[str, Any]] = ()) -> Price
                 undirected.append(values[0])
     if not prices:  # the extractor found a price the words did not show: its value, read as a number
         for entity in diet:
-            value = parse_amount(_entity_text(entity, text))
+            words = _entity_text(entity, text)
+            value = parse_amount(words)
             if value is None:
+                continue
+            own = next((a.currency for a in _amounts(_nfkc(words)) if a.currency), None)
+            result.currency = result.currency or own
+            if foreign(own, words):
                 continue
             if entity.get("role") in ("min", "max"):
                 bound(entity["role"], value, value)
@@ -423,16 +450,21 @@ def size_values(text: str, entities: Iterable[Mapping[str, Any]]) -> list[Any]:
             and e.get("group") is None and not is_price(e, text, prices)]
 
 
-def product_query(text: str, entities: Iterable[Mapping[str, Any]]) -> ProductQuery:
+def product_query(text: str, entities: Iterable[Mapping[str, Any]], currency: str | None = "USD",
+                  language: str | None = None, prices: PriceFilter | None = None) -> ProductQuery:
     """The search's filters: category, colour and size from the entities, prices from the words (above).
-    The query's free text leaves the price words out, so they do not rank the products."""
+    The query's free text leaves the price words out, so they do not rank the products.
+
+    ``currency``: the catalogue's; an amount in another currency sets no bound (``price_filter``).
+    ``language``: the conversation's, for category and colour words in Chinese and Japanese.
+    ``prices``: ``price_filter(text, entities, currency)`` when the caller has it already."""
     entities = list(entities)
-    prices = price_filter(text, entities)
+    prices = prices if prices is not None else price_filter(text, entities, currency)
     others = [e for e in entities if e.get("entity") != "price"
               and not (e.get("entity") == "size" and is_price(e, text, prices))]
     rest = text
     for start, end in sorted(prices.spans, reverse=True):
         rest = rest[:start] + " " + rest[end:]
-    query = ProductQuery.from_entities(re.sub(r"\s+", " ", rest).strip(), others)
+    query = ProductQuery.from_entities(re.sub(r"\s+", " ", rest).strip(), others, language)
     query.price_min, query.price_max = prices.low, prices.high
     return query

@@ -1,7 +1,8 @@
 """Product search (filters from entities, product cards, "show more") and questions about one product.
 
 A search remembers its filters and the top result, so "show more" pages on and "is it in stock in
-M?" refers to the product just shown.
+M?" refers to the product just shown. A price in another currency than the catalogue's ("2万円以上") is
+left out of the search, with a word that the prices are in US dollars (the shop has no exchange rates).
 """
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events, ShopAction, first
 from actions.knowledge import utter_answer
-from actions.product_filters import product_query, size_values
+from actions.product_filters import price_filter, product_query, size_values
 from actions.services import Services, get_knowledge_base
 from assistant.i18n.formatting import money
-from assistant.i18n.phrases import maybe_phrase, phrase
+from assistant.i18n.phrases import current_language, maybe_phrase, phrase
 from knowledge_base.answers import Answer, answer
 from knowledge_base.products import (
     ProductHit,
@@ -28,6 +29,7 @@ from knowledge_base.products import (
     find_product_in_text,
     search_products,
     size_of,
+    words_language,
 )
 from knowledge_base.search import KnowledgeBase
 
@@ -109,7 +111,10 @@ class ActionProductSearch(ShopAction):
     def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
         text = tracker.latest_message.get("text") or ""
         entities = tracker.latest_message.get("entities", [])
-        query = product_query(text, entities)  # prices from the message's words (actions/product_filters.py)
+        currency = services.policy.currency  # the catalogue's prices are all in the shop's currency
+        # prices from the message's words (actions/product_filters.py); one in another currency sets no bound
+        prices = price_filter(text, entities, currency)
+        query = product_query(text, entities, currency, current_language(), prices=prices)
         refers_back = tracker.get_slot("last_product_sku") and _REFERS_BACK.search(text) and not (
             query.category or _values(tracker, "product"))
         kb = get_knowledge_base()
@@ -118,6 +123,9 @@ class ActionProductSearch(ShopAction):
             # "do you have it in M?" right after a result, or "is the Cascade Hiker waterproof?":
             # a question about one product, not a search
             return ActionProductQuestion().perform(dispatcher, tracker, services)
+        if prices.unconverted:  # "2万円以上": no exchange rates, so searched without it; say so first
+            dispatcher.utter_message(text=phrase("product.other_currency", amount=prices.unconverted[0],
+                                                 currency=maybe_phrase(f"currency_name.{currency}", currency)))
         return show_page(dispatcher, kb, query, 0)
 
 
@@ -158,7 +166,7 @@ class ActionProductQuestion(ShopAction):
         if size or (_STOCK_WORDS.search(text) and not color):
             self._stock(dispatcher, services, sku, doc, size_of(str(size)) if size else None)
         elif color:
-            self._color(dispatcher, doc, str(color))
+            self._color(dispatcher, doc, str(color), text)
         else:
             question = text if doc["title"].lower() in text.lower() else f"{doc['title']}: {text}"
             reply = answer(kb, question, filters={"doc_id": f"product:{sku}"}, min_score=-1.0)  # it is this product
@@ -205,8 +213,8 @@ class ActionProductQuestion(ShopAction):
                                      sizes=available)
 
     @staticmethod
-    def _color(dispatcher: CollectingDispatcher, doc: Dict[str, Any], color: str) -> None:
-        wanted = color_of(color) or color.lower()
+    def _color(dispatcher: CollectingDispatcher, doc: Dict[str, Any], color: str, text: str = "") -> None:
+        wanted = color_of(color, words_language(text, current_language())) or color.lower()
         colors = ", ".join(maybe_phrase(f"color.{c}", c) for c in doc.get("colors", []))
         response = "utter_product_has_color" if wanted in doc.get("colors", []) else "utter_product_lacks_color"
         dispatcher.utter_message(response=response, product=doc["title"], color=maybe_phrase(f"color.{wanted}", wanted),

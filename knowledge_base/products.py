@@ -1,7 +1,8 @@
 """Product search: category, colour, size and price filters on the catalogue, ranked by relevance.
 
 Plain Python over the knowledge base's product documents; the action server turns the hits into
-product cards.
+product cards. The shopper's category and colour words are read in English (below) and in Chinese and
+Japanese (``knowledge_base/product_words.py``).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Mapping
 
+from knowledge_base import product_words
 from knowledge_base.search import KnowledgeBase
 
 # Words shoppers use for a catalogue category or subcategory (matched after normalise()).
@@ -62,12 +64,29 @@ def _lookup(value: str, table: Mapping[str, Iterable[str]]) -> str | None:
     return None
 
 
-def category_of(value: str) -> str | None:
+def category_of(value: str, language: str | None = None) -> str | None:
+    """The catalogue's category for a shopper's word: "sneakers" shoes, "登山鞋" shoes, "ジャケット" jackets.
+    ``language``, the message's, decides the Chinese characters the languages read differently ("靴")."""
+    if product_words.has_cjk(value):
+        found = product_words.lookup("category", value, language)
+        if found:
+            return found
     return _lookup(value, CATEGORY_SYNONYMS)
 
 
-def color_of(value: str) -> str | None:
+def color_of(value: str, language: str | None = None) -> str | None:
+    """The catalogue's colour for a shopper's word: "gray" grey, "蓝色" blue, "青い" blue, "青色" teal in Chinese."""
+    if product_words.has_cjk(value):
+        found = product_words.lookup("color", value, language)
+        if found:
+            return found
     return _lookup(value, COLOR_SYNONYMS)
+
+
+def words_language(text: str, language: str | None = None) -> str | None:
+    """The language to read a message's category and colour words in: Japanese when the message has kana
+    ("青いジャケット"), else the conversation's ``language``."""
+    return "ja" if product_words.has_kana(text) else language
 
 
 def size_of(value: str) -> str:
@@ -95,18 +114,21 @@ class ProductQuery:
     terms: list[str] = field(default_factory=list)  # unmatched category words, e.g. "rain" in "rain jackets"
 
     @classmethod
-    def from_entities(cls, text: str, entities: Iterable[Mapping[str, Any]]) -> ProductQuery:
-        """Build filters from Rasa-style entities: category, color, size and price (role min/max)."""
+    def from_entities(cls, text: str, entities: Iterable[Mapping[str, Any]],
+                      language: str | None = None) -> ProductQuery:
+        """Build filters from Rasa-style entities: category, color, size and price (role min/max).
+        ``language``: the conversation's, for Chinese and Japanese words (see ``words_language``)."""
         query = cls(text=text)
+        language = words_language(text, language)
         prices: list[tuple[str | None, float]] = []
         for entity in entities:
             kind, value = entity.get("entity"), str(entity.get("value", ""))
             if kind == "category":
-                query.category = category_of(value) or query.category
+                query.category = category_of(value, language) or query.category
                 if query.category is None:
                     query.terms.append(value)
             elif kind == "color":
-                query.color = color_of(value) or query.color
+                query.color = color_of(value, language) or query.color
             elif kind == "size":
                 query.size = size_of(value)
             elif kind == "price":

@@ -81,6 +81,66 @@ def test_a_japanese_search_reads_in_japanese(services, clock) -> None:
     assert "米ドル" in results["results"] and results["custom"]["products"][0]["price_text"].endswith("米ドル")
 
 
+BLUE_RAIN_JACKET = [{"entity": "color", "value": "blue"}, {"entity": "category", "value": "rain jacket"}]
+
+
+@needs_kb
+@pytest.mark.parametrize(("text", "entities", "language", "description"), [
+    ("有没有蓝色的雨衣", [{"entity": "color", "value": "蓝色", "start": 3, "end": 5},
+                      {"entity": "category", "value": "雨衣", "start": 6, "end": 8}], "zh-Hans", "蓝色外套"),
+    ("藍色的外套", [{"entity": "color", "value": "藍色", "start": 0, "end": 2},
+                {"entity": "category", "value": "外套", "start": 3, "end": 5}], "zh-Hant", "藍色外套"),
+    ("青いジャケットありますか", [{"entity": "color", "value": "青い", "start": 0, "end": 2},
+                         {"entity": "category", "value": "ジャケット", "start": 2, "end": 7}], "ja",
+     "ブルーのジャケット"),
+])
+def test_chinese_and_japanese_colour_and_category_words_filter_like_english(services, clock, text, entities,
+                                                                          language, description) -> None:
+    """"有没有蓝色的雨衣", "藍色的外套", "青いジャケットありますか": the same blue jackets as "blue rain jacket"."""
+    english_events, english = _search("blue rain jacket", BLUE_RAIN_JACKET)
+    events, messages = _search(text, entities, language)
+    results, expected = reply(messages, "utter_product_results"), reply(english, "utter_product_results")
+    assert results["description"] == description
+    assert results["total"] == expected["total"] and 0 < results["total"] < 24  # blue ones of the 24 jackets
+    assert all("blue" in card["colors"] for card in results["custom"]["products"])
+    query = json.loads(slots_of(events)["product_query"])
+    assert (query["category"], query["color"]) == ("jackets", "blue")
+
+
+@needs_kb
+@pytest.mark.parametrize(("text", "entities", "language", "category", "color"), [
+    ("青色的外套", [{"entity": "color", "value": "青色"}, {"entity": "category", "value": "外套"}], "zh-Hans",
+     "jackets", "teal"),  # 青色 is cyan in Chinese: the catalogue's teal
+    ("黑色的帽子", [{"entity": "color", "value": "黑色"}, {"entity": "category", "value": "帽子"}], "zh-Hans",
+     "hats", "black"),
+    ("有沒有黑色的背包", [{"entity": "color", "value": "黑色"}, {"entity": "category", "value": "背包"}], "zh-Hant",
+     "backpacks", "black"),
+    ("防水の靴ありますか", [{"entity": "category", "value": "靴"}], "ja", "shoes", None),  # Japanese 靴: shoes
+    ("想买双靴子", [{"entity": "category", "value": "靴子"}], "zh-Hans", "boots", None),  # Chinese 靴: boots
+    ("有登山鞋吗", [{"entity": "category", "value": "登山鞋"}], "zh-Hans", "shoes", None),
+    ("紺のフリース", [{"entity": "color", "value": "紺"}, {"entity": "category", "value": "フリース"}], "ja",
+     "fleeces", "navy"),
+])
+def test_a_search_in_chinese_or_japanese_filters_by_the_catalogues_values(services, clock, text, entities,
+                                                                         language, category, color) -> None:
+    events, messages = _search(text, entities, language)
+    results = reply(messages, "utter_product_results")
+    query = json.loads(slots_of(events)["product_query"])
+    assert (query["category"], query["color"]) == (category, color)
+    english = [{"entity": "category", "value": category}] + ([{"entity": "color", "value": color}] if color else [])
+    _, same = _search(f"{color or ''} {category}".strip(), english)  # the same search in English
+    assert results["total"] == reply(same, "utter_product_results")["total"]
+    assert all(color in card["colors"] for card in results["custom"]["products"] if color)
+
+
+@needs_kb
+def test_a_colour_question_in_chinese_reads_the_colour(services, clock) -> None:
+    _, messages = _question("Basalt Hiker Classic有棕色的吗", [{"entity": "product", "value": "Basalt Hiker Classic"},
+                                                          {"entity": "color", "value": "棕色"}], language="zh-Hans")
+    answer = reply(messages, "utter_product_has_color")
+    assert answer["color"] == "棕色"  # brown, which it comes in
+
+
 @needs_kb
 def test_show_more_pages_on_and_says_when_there_is_no_more(services, clock) -> None:
     events, messages = _search("show me jackets", [{"entity": "category", "value": "jackets"}])
@@ -185,25 +245,73 @@ def test_the_fallback_hands_a_stock_question_about_the_last_product_over(service
 # ---- the two held-out phrasings the benchmark caught, end to end through the search ---------------------
 
 @needs_kb
-def test_a_yen_amount_with_man_and_ijou_is_at_least_twenty_thousand(services, clock) -> None:
-    """"2万円以上のジャケット": the extractor's "2" (role max) became "2.00 US dollars or less"."""
-    _, messages = _search("2万円以上のジャケット", [{"entity": "price", "value": "2", "role": "max", "start": 0, "end": 1},
-                                               {"entity": "category", "value": "ジャケット", "start": 6, "end": 11}], "ja")
-    none = reply(messages, "utter_product_none")  # the catalogue has nothing at 20,000 (no exchange rates)
-    assert "20,000.00" in none["description"] and "以上" in none["description"]
+def test_a_yen_amount_is_left_out_and_the_shopper_told_that_prices_are_in_dollars(services, clock) -> None:
+    """"2万円以上のジャケット": the extractor's "2" (role max) became "2.00 US dollars or less", then the words'
+    20,000 yen became "$20,000 or more"; the shop has no exchange rates, so the price is left out."""
+    events, messages = _search("2万円以上のジャケット", [
+        {"entity": "price", "value": "2", "role": "max", "start": 0, "end": 1},
+        {"entity": "category", "value": "ジャケット", "start": 6, "end": 11}], "ja")
+    assert responses(messages)[1:] == ["utter_product_results"]
+    notice = messages[0]["text"]
+    assert "「2万円以上」" in notice and "米ドル" in notice and "銀行" in notice
+    assert "20,000" not in notice and "円" not in notice.replace("「2万円以上」", "")  # no rate, no yen amount
+    results = reply(messages, "utter_product_results")
+    assert results["description"] == "ジャケット"  # no price in what was looked for
+    assert all(card["price_text"].endswith("米ドル") for card in results["custom"]["products"])
+    query = json.loads(slots_of(events)["product_query"])
+    assert (query["category"], query["price_min"], query["price_max"]) == ("jackets", None, None)
+    assert results["total"] == 24  # every jacket of the catalogue
 
 
 @needs_kb
-def test_a_yuan_range_is_a_price_range_and_never_a_size(services, clock) -> None:
-    """"100到200元的帽子": the extractor read size 200 and "under 100"."""
+def test_a_yuan_range_is_left_out_and_never_a_size(services, clock) -> None:
+    """"100到200元的帽子": the extractor read size 200 and "under 100"; the words say 100 to 200 yuan."""
     events, messages = _search("100到200元的帽子", [
         {"entity": "price", "value": "100", "role": "max", "start": 0, "end": 3},
         {"entity": "size", "value": "200", "start": 4, "end": 7},
         {"entity": "category", "value": "帽子", "start": 9, "end": 11}], "zh-Hans")
+    assert responses(messages)[1:] == ["utter_product_results"]
+    assert messages[0]["text"].startswith("我们的商品均以美元标价，无法换算“100到200元”")
     results = reply(messages, "utter_product_results")
-    assert results["custom"]["products"] and all(100 <= c["price"] <= 200 for c in results["custom"]["products"])
+    assert results["description"] == "帽子" and results["custom"]["products"]
     query = json.loads(slots_of(events)["product_query"])
-    assert (query["size"], query["price_min"], query["price_max"]) == (None, 100.0, 200.0)
+    assert (query["category"], query["size"], query["price_min"], query["price_max"]) == ("hats", None, None, None)
+
+
+@needs_kb
+@pytest.mark.parametrize(("text", "entities", "language", "quoted", "said"), [
+    ("不超過500元的背包", [{"entity": "category", "value": "背包"}], "zh-Hant", "「不超過500元」", "美元標價"),
+    ("jackets under 100 euros", [{"entity": "category", "value": "jackets"},
+                                 {"entity": "price", "value": "100", "role": "max"}], None, '"under 100 euros"',
+     "US dollars"),
+    # an amount with no currency word is in the currency the message's other amount names: yen here too
+    ("2万円以上5万以下のジャケット", [{"entity": "category", "value": "ジャケット"}], "ja", "「2万円以上」", "米ドル"),
+])
+def test_a_price_in_another_currency_sets_no_bound(services, clock, text, entities, language, quoted, said) -> None:
+    events, messages = _search(text, entities, language)
+    assert responses(messages)[1:] == ["utter_product_results"]
+    assert quoted in messages[0]["text"] and said in messages[0]["text"]
+    query = json.loads(slots_of(events)["product_query"])
+    assert (query["price_min"], query["price_max"]) == (None, None) and query["category"]
+
+
+@needs_kb
+def test_a_price_in_dollars_in_chinese_filters_with_no_notice(services, clock) -> None:
+    events, messages = _search("100美元以下的背包", [{"entity": "category", "value": "背包"}], "zh-Hans")
+    assert responses(messages) == ["utter_product_results"]
+    results = reply(messages, "utter_product_results")
+    assert results["description"] == "背包，100.00美元以下"
+    assert all(card["price"] <= 100 for card in results["custom"]["products"])
+    assert json.loads(slots_of(events)["product_query"])["category"] == "backpacks"
+
+
+@needs_kb
+def test_show_more_after_a_foreign_price_pages_on_without_the_notice(services, clock) -> None:
+    events, _ = _search("2万円以上のジャケット", [{"entity": "category", "value": "ジャケット"}], "ja")
+    _, messages = run(ActionProductSearchMore(), tracker(slots={**slots_of(events), "language": "ja"}, text="もっと",
+                                                         intent="show_more"))
+    assert responses(messages) == ["utter_product_results"]
+    assert reply(messages, "utter_product_results")["first"] == 6
 
 
 def test_a_price_the_extractor_calls_a_size_does_not_make_a_stock_question() -> None:
@@ -363,7 +471,7 @@ def test_an_amount_of_money_is_never_a_size() -> None:
      (None, 150.0, "42")),
 ])
 def test_the_search_query_takes_prices_from_the_words(text, entities, expected) -> None:
-    query = product_query(text, entities)
+    query = product_query(text, entities, currency=None)  # every amount as it stands: no catalogue currency
     assert (query.price_min, query.price_max, query.size) == expected
 
 
@@ -374,3 +482,38 @@ def test_the_price_words_do_not_rank_the_products() -> None:
         {"entity": "color", "value": "Blue"}, {"entity": "category", "value": "rain jackets"},
         {"entity": "price", "value": "$100", "role": "max"}, {"entity": "size", "value": "m"}])
     assert (query.category, query.color, query.size, query.price_max) == ("jackets", "blue", "M", 100.0)
+
+
+@pytest.mark.parametrize(("text", "entities", "unconverted", "currency"), [
+    ("2万円以上のジャケット", [{"entity": "price", "value": "2", "role": "max", "start": 0, "end": 1}],
+     ["2万円以上"], "JPY"),
+    ("100到200元的帽子", [{"entity": "size", "value": "200", "start": 4, "end": 7}], ["100到200元"], "CNY"),
+    ("三千円のジャケット", [{"entity": "price", "value": "三千円", "role": "min"}], ["三千円"], "JPY"),
+    ("新台幣1000元以下的手套", [], ["新台幣1000元以下"], "TWD"),
+    ("jackets under 100 euros", [], ["under 100 euros"], "EUR"),
+    ("2万円以上5万以下のジャケット", [], ["2万円以上", "5万以下"], "JPY"),  # 5万 is yen too
+])
+def test_a_price_in_another_currency_than_the_catalogues_sets_no_bound(text, entities, unconverted,
+                                                                      currency) -> None:
+    prices = price_filter(text, entities, "USD")
+    assert (prices.low, prices.high) == (None, None)
+    assert (prices.unconverted, prices.unconverted_currency) == (unconverted, currency)
+    query = product_query(text, entities)  # the catalogue's currency, USD, by default
+    assert (query.price_min, query.price_max, query.size) == (None, None, None)
+    assert size_values(text, entities) == []  # still never a size
+
+
+@pytest.mark.parametrize(("text", "low", "high"), [
+    ("under $100", None, 100.0), ("100美元以下的背包", None, 100.0), ("50ドル以下の帽子ある？", None, 50.0),
+    ("blue jackets under 100", None, 100.0),  # no currency word: the catalogue's
+    ("白色运动鞋 43码 600以下", None, 600.0),
+    ("over $50 and under 100", 50.0, 100.0),
+])
+def test_a_price_in_dollars_or_in_no_currency_still_filters(text, low, high) -> None:
+    prices = price_filter(text, (), "USD")
+    assert (prices.low, prices.high, prices.unconverted) == (low, high, [])
+
+
+def test_only_the_amount_in_another_currency_is_left_out() -> None:
+    prices = price_filter("over $50 but under 10000 yen", (), "USD")
+    assert (prices.low, prices.high, prices.unconverted) == (50.0, None, ["under 10000 yen"])
