@@ -24,6 +24,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
+from tests.asyncio_thread import run_async
 from tests.e2e.conftest import AUTH_TOKEN, postgres_url, seed_database, start_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis, pytest.mark.rabbitmq]
@@ -300,7 +301,7 @@ def user_events_from_broker(senders: List[str], deadline_s: float = 120) -> Tupl
 
 def test_two_rasa_processes_share_conversations(scale_out: ScaleOut) -> None:
     senders = [f"scale-{scale_out.run}-{index:04d}" for index in range(CONVERSATIONS)]
-    load = asyncio.run(run_load(scale_out.rasa_urls, senders, scale_out.run))
+    load = run_async(run_load(scale_out.rasa_urls, senders, scale_out.run))
     figures = {
         "conversations": CONVERSATIONS, "messages": len(load.latencies), "errors": len(load.errors),
         "seconds": round(load.seconds, 1), "messages_per_second": round(len(load.latencies) / load.seconds, 1),
@@ -322,7 +323,7 @@ def test_two_rasa_processes_share_conversations(scale_out: ScaleOut) -> None:
 
     # every conversation, read back through the other process, from the shared PostgreSQL tracker store
     began = time.monotonic()
-    trackers = asyncio.run(fetch_trackers(scale_out.rasa_urls, senders))
+    trackers = run_async(fetch_trackers(scale_out.rasa_urls, senders))
     problems = {sender: problem for sender in senders if (problem := tracker_problems(trackers.get(sender)))}
     assert not problems, f"{len(problems)} conversations are wrong, e.g. {list(problems.items())[:5]}"
     stored = user_events_in_tracker_store(scale_out.tracker_db_url, scale_out.run)
@@ -386,10 +387,10 @@ def interleaving_problems(tracker: Any) -> Optional[str]:
 def test_simultaneous_messages_of_one_conversation_on_both_processes_are_serialised(scale_out: ScaleOut) -> None:
     senders = [f"burst-{scale_out.run}-{index:03d}" for index in range(BURST_CONVERSATIONS)]
     began = time.monotonic()
-    errors = asyncio.run(send_bursts(scale_out.rasa_urls, senders))
+    errors = run_async(send_bursts(scale_out.rasa_urls, senders))
     seconds = time.monotonic() - began
     assert not errors, f"{len(errors)} requests failed, e.g. {errors[:5]}"
-    trackers = asyncio.run(fetch_trackers(scale_out.rasa_urls, senders))
+    trackers = run_async(fetch_trackers(scale_out.rasa_urls, senders))
     problems = {sender: problem for sender in senders if (problem := interleaving_problems(trackers.get(sender)))}
     print("\nscale-out bursts:", json.dumps({"conversations": BURST_CONVERSATIONS,
                                              "messages": BURST_CONVERSATIONS * len(BURST),

@@ -2,11 +2,9 @@
 ``CollectingDispatcher``, and ``await action.run(...)``; the services are a small real shop database."""
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ import actions.verification
 from actions.services import Services
 from assistant.runtime.settings import get_settings
 from assistant.shop.backend import Shop, ShopConfig
+from tests.asyncio_thread import run_async
 from tests.unit.shop_fixtures import standard_shop
 
 REPO = Path(__file__).resolve().parents[3]
@@ -85,13 +84,6 @@ def tracker(*, slots: dict[str, Any] | None = None, text: str = "", intent: str 
     return Tracker(sender_id, {**(slots or {}), **(extracted or {})}, latest,
                    [*(events or []), user_event, *slot_events], False, None,
                    {"name": active_loop} if active_loop else {}, "action_listen")
-
-
-def run_async(coroutine: Any) -> Any:
-    """Runs ``coroutine`` on a fresh event loop in its own thread (the browser tests keep a loop running
-    in the main thread for the whole session)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def run(action: Action, state: Tracker, domain: dict[str, Any] | None = None

@@ -11,6 +11,7 @@ import pytest
 from bench.figures import Outcome
 from bench.open_loop import ConversationPool, OpenLoopRun, arrival_offsets, run_open_loop
 from bench.scenarios import Conversation, Message
+from tests.asyncio_thread import run_async
 
 
 def conversations(length: int = 4, prefix: str = "c") -> Iterator[Conversation]:
@@ -119,7 +120,7 @@ def test_a_slow_server_shows_as_queueing_delay_and_messages_in_flight() -> None:
     offsets = arrival_offsets(50, 0.4, "fixed", random.Random(0))
     run = OpenLoopRun(rate=50, duration_s=0.4, arrivals="fixed")
     pool = ConversationPool(conversations(length=1), think_s=0.0)
-    asyncio.run(run_open_loop(serial_server, pool, offsets, run, drain_s=5.0))
+    run_async(run_open_loop(serial_server, pool, offsets, run, drain_s=5.0))
 
     assert run.sent == 20 and run.result.finished == 20 and run.result.errors == 0
     latencies = run.result.latencies_s
@@ -139,7 +140,7 @@ def test_a_late_client_still_times_from_the_schedule() -> None:
 
     offsets = arrival_offsets(40, 0.3, "fixed", random.Random(0))
     run = OpenLoopRun(rate=40, duration_s=0.3, arrivals="fixed")
-    asyncio.run(run_open_loop(stalling_server, ConversationPool(conversations(length=1)), offsets, run, 2.0))
+    run_async(run_open_loop(stalling_server, ConversationPool(conversations(length=1)), offsets, run, 2.0))
     assert run.max_send_lag_s >= 0.15
     assert max(run.result.latencies_s) >= 0.15  # the message due at 25 ms went out after the stall
 
@@ -158,7 +159,7 @@ def test_a_conversation_never_has_two_messages_in_flight_and_keeps_its_order() -
 
     offsets = arrival_offsets(100, 0.3, "fixed", random.Random(0))
     run = OpenLoopRun(rate=100, duration_s=0.3, arrivals="fixed")
-    asyncio.run(run_open_loop(server, ConversationPool(conversations(length=4), think_s=0.01), offsets, run, 2.0))
+    run_async(run_open_loop(server, ConversationPool(conversations(length=4), think_s=0.01), offsets, run, 2.0))
     assert run.sent == 30 and run.result.errors == 0
     for sender, texts in sent.items():
         assert texts == [f"{sender} m{i}" for i in range(len(texts))]
@@ -172,7 +173,7 @@ def test_replies_not_back_after_the_drain_are_errors() -> None:
 
     offsets = arrival_offsets(20, 0.2, "fixed", random.Random(0))
     run = OpenLoopRun(rate=20, duration_s=0.2, arrivals="fixed")
-    asyncio.run(run_open_loop(silent_server, ConversationPool(conversations()), offsets, run, drain_s=0.1))
+    run_async(run_open_loop(silent_server, ConversationPool(conversations()), offsets, run, drain_s=0.1))
     assert run.in_flight_at_end == run.sent == 4
     assert run.result.errors == 4 and run.result.latencies_s == []
     assert run.summary()["in_flight_at_end"] == 4

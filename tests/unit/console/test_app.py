@@ -16,7 +16,7 @@ from assistant.runtime.settings import get_settings
 from assistant.shop.backend import Shop, ShopConfig
 from assistant.shop.support.handoff_rules import REQUESTED, TranscriptLine
 from assistant.shop.support.tickets import NewTicket
-from tests.unit.actions.conftest import run_async
+from tests.asyncio_thread import run_async
 from tests.unit.shop_fixtures import standard_shop
 
 PASSWORD = "correct horse battery"
