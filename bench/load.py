@@ -398,6 +398,52 @@ class PeakRss(threading.Thread):
         return {name: round(value / MB, 1) for name, value in self.peak_bytes.items()}
 
 
+# --- CPU per message -------------------------------------------------------------------------------
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process and its live children (the action server's Sanic workers).
+
+    CPU time, unlike latency, barely moves when another program shares the cores, so it is the
+    per-message cost that stays comparable between runs on a busy machine.
+    """
+    try:
+        root = psutil.Process(pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for process in tree:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return total
+
+
+class CpuMeter:
+    """CPU seconds each named process tree spent between ``start()`` and ``per_message(n)``."""
+
+    def __init__(self, pids: Dict[str, int]) -> None:
+        self.pids = pids
+        self.started: Dict[str, float] = {}
+
+    def start(self) -> "CpuMeter":
+        self.started = {name: tree_cpu_seconds(pid) for name, pid in self.pids.items()}
+        return self
+
+    def per_message(self, messages: int) -> Dict[str, Optional[float]]:
+        """Milliseconds of CPU per answered message, per process and in total (None without messages)."""
+        spent = {name: max(0.0, tree_cpu_seconds(pid) - self.started.get(name, 0.0))
+                 for name, pid in self.pids.items()}
+        if messages <= 0:
+            return {**{name: None for name in spent}, "total": None}
+        figures: Dict[str, Optional[float]] = {name: round(s * 1000 / messages, 2) for name, s in spent.items()}
+        figures["total"] = round(sum(spent.values()) * 1000 / messages, 2)
+        return figures
+
+
 # --- figures ---------------------------------------------------------------------------------------
 
 
@@ -405,6 +451,7 @@ def summarize(result: LoadResult, peak_rss_mb: Dict[str, float]) -> Dict[str, An
     answered = len(result.latencies_s)
     return {
         "latency_ms": latency_summary(result.latencies_s),
+        "answered": answered,
         "messages_per_second": round(answered / result.wall_s, 2) if result.wall_s else None,
         "duration_s": round(result.wall_s, 1),
         "errors": result.errors,
@@ -511,17 +558,28 @@ def measure(
     sampler = PeakRss(pids)
     sampler.start()
     try:
+        meter = CpuMeter(pids).start()
         figures = load_phase(base_url, workload, deadline)
+        if figures:
+            figures["cpu_ms_per_message"] = meter.per_message(answered_messages(figures))
         if workload.long is not None:
             logger.info("long conversation: %d turns against %s", len(workload.long.messages), base_url)
+            meter = CpuMeter(pids).start()
             turns, result = asyncio.run(run_long(base_url, workload.long))
             figures["long"] = long_summary(workload.long, turns, result)
+            figures["long"]["cpu_ms_per_message"] = meter.per_message(len(result.latencies_s))
             logger.info("long conversation: first/last five %s", json.dumps(
                 {k: figures["long"][k] for k in ("first_ms", "last_ms", "last_to_first")}))
     finally:
         peaks = sampler.stop()
     figures["peak_rss_mb"] = peaks
     return figures
+
+
+def answered_messages(figures: Dict[str, Any]) -> int:
+    """Messages that got an HTTP answer in a load phase's figures (closed loop, or every open-loop rate)."""
+    phases = figures.get("open_loop") or [figures]
+    return sum(int(phase.get("answered") or 0) for phase in phases)
 
 
 def load_phase(base_url: str, workload: Workload, deadline: Deadline) -> Dict[str, Any]:

@@ -120,6 +120,7 @@ class OpenLoopRun:
             "duration_s": self.duration_s,
             "sent": self.sent,
             "sent_rate": round(self.sent / self.duration_s, 2),
+            "answered": len(result.latencies_s),
             "achieved_rate": round(self.answered_in_window / self.duration_s, 2),
             "latency_ms": latency_summary(result.latencies_s),
             "errors": result.errors,

@@ -12,8 +12,10 @@ import pytest
 
 from bench.figures import LoadResult, first_and_last, latency_summary, percentile
 from bench.load import (
+    CpuMeter,
     LoadSpec,
     Message,
+    answered_messages,
     build_workload,
     compare,
     long_summary,
@@ -242,3 +244,24 @@ def test_plot_writes_a_png(tmp_path: Path) -> None:
                             "long": {"turn_latencies_ms": [50.0] * 12 + [None], "last_to_first": 1.0}}}
     path = plot_report(report, tmp_path / "plot.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cpu_meter_counts_this_process_per_message_and_nothing_without_messages() -> None:
+    import os
+    import time
+
+    meter = CpuMeter({"self": os.getpid()}).start()
+    deadline = time.process_time() + 0.05
+    while time.process_time() < deadline:
+        sum(range(1000))
+    figures = meter.per_message(10)
+    assert figures["self"] is not None and figures["self"] >= 4.0  # at least 50 ms over 10 messages
+    assert figures["total"] == figures["self"]
+    assert meter.per_message(0) == {"self": None, "total": None}
+    assert CpuMeter({"gone": 2 ** 22 + 12345}).start().per_message(1)["gone"] == 0.0
+
+
+def test_answered_messages_in_the_closed_and_the_open_loop() -> None:
+    assert answered_messages({"answered": 12, "latency_ms": {}}) == 12
+    assert answered_messages({"open_loop": [{"answered": 5}, {"answered": 7}]}) == 12
+    assert answered_messages({}) == 0
