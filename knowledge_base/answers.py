@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 from knowledge_base.chunking import length_units, sentences
 from knowledge_base.search import KnowledgeBase, Passage, rrf
@@ -50,9 +50,12 @@ def min_score_for(encoder: str, override: float | None = None) -> float:
 
 def answer(kb: KnowledgeBase, question: str, filters: Mapping[str, Any] | None = None,
            min_score: float | None = None, language: str | None = None,
-           leniency: float = 0.0) -> Answer | Abstention:
+           leniency: float = 0.0, expected: Collection[str] = (), expected_leniency: float = 0.0,
+           ) -> Answer | Abstention:
     """Answer ``question`` from guides and policies (and products unless filtered out). ``leniency``
-    lowers the threshold when other evidence (a confident intent for this kind of question) agrees."""
+    lowers the threshold when other evidence (a confident intent for this kind of question) agrees;
+    ``expected_leniency`` lowers it further when the best document is one of ``expected`` (the pages
+    that evidence names: ``knowledge_base.intent_topics``)."""
     chunks = search_in_language(kb, question, k=30, filters=filters, language=language)
     documents = _one_per_document(chunks)
     if not documents:
@@ -60,6 +63,8 @@ def answer(kb: KnowledgeBase, question: str, filters: Mapping[str, Any] | None =
     best = documents[0]
     confidence, threshold = judge(kb, question, best, min_score)
     threshold -= leniency  # other evidence agrees that the question is one the content answers
+    if best.doc_id in expected:
+        threshold -= expected_leniency  # ... and names this very page
     if confidence < threshold:
         return Abstention(closest=documents[:2])
     # A document's introduction sums it up; when it ranks among that document's best few passages, the

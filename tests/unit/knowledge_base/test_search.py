@@ -194,3 +194,17 @@ def test_section_questions_must_name_a_real_document_and_heading(tmp_path):
     asked.write_text('doc: no-such-guide\nsections: {}\n', encoding="utf-8")
     with pytest.raises(ContentError, match="no guide or policy 'no-such-guide'"):
         build_index(tmp_path / "content", tmp_path / "index", "e5", progress=False)
+
+
+def test_an_expected_page_lowers_the_threshold_only_for_that_page(built):
+    _, _, kb = built
+    question = "who won the football last night"
+    guides = {"kind": ["guide", "policy"]}
+    unsure = answer(kb, question, filters=guides, min_score=0.99)
+    assert isinstance(unsure, Abstention)
+    best = unsure.closest[0].doc_id
+    # another page named: nothing changes; the best page named: the extra leniency answers
+    elsewhere = answer(kb, question, filters=guides, min_score=0.99, expected={"guide:nowhere"}, expected_leniency=0.99)
+    assert isinstance(elsewhere, Abstention)
+    named = answer(kb, question, filters=guides, min_score=0.99, expected={best}, expected_leniency=0.99)
+    assert isinstance(named, Answer) and named.passage.doc_id == best
