@@ -7,6 +7,7 @@
 | ``GET /widget/widget.js``, ``/widget/widget.css`` | our widget (``src/``), gzip when the browser accepts it |
 | ``GET /widget/socket.io.min.js`` | the pinned socket.io client from npm (``node_modules``, installed by setup) |
 | ``GET /widget/api/history?session_id=`` | the last 50 user, bot and agent messages of a conversation, from Rasa's tracker |
+| ``GET /widget/api/history?session_id=&since=<ts>`` | the messages after the widget's cursor (oldest first, at most 200, ``more`` when cut) |
 
 Files and the history API send ``Access-Control-Allow-Origin: *``: a shop embeds the widget on its own origin.
 """
@@ -15,10 +16,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Dict, Iterable, List, Mapping, Optional
+from typing import Any, AsyncIterator, Dict, Iterable, List, Mapping, Optional, Tuple
 from urllib.parse import quote
 
 import aiohttp
@@ -40,6 +42,11 @@ TEMPLATE_DIR = WIDGET_DIR / "templates"
 SOCKETIO_CLIENT = WIDGET_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 
 HISTORY_LIMIT = 50
+MISSED_LIMIT = 200
+# Events are stored in the order they are appended, but their timestamps are taken a moment before
+# (an agent's reply is stamped by the console): a fetch "since" a cursor also returns the last few
+# seconds before it, and the widget drops what it already shows by the message's key.
+LATE_SECONDS = 5.0
 SHOP_PRODUCTS = 24
 SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 CORS = {"Access-Control-Allow-Origin": "*"}
@@ -66,8 +73,9 @@ ASSETS: Dict[str, Asset] = {
 
 # ---- conversation history ----------------------------------------------------------------------
 
-def transcript(events: Iterable[Mapping[str, Any]], limit: int = HISTORY_LIMIT) -> List[Dict[str, Any]]:
-    """The shopper-visible messages of a Rasa tracker's events, oldest first, at most ``limit``.
+def transcript(events: Iterable[Mapping[str, Any]], limit: Optional[int] = HISTORY_LIMIT) -> List[Dict[str, Any]]:
+    """The shopper-visible messages of a Rasa tracker's events, oldest first, at most ``limit`` (the last).
+    A user message keeps its ``message_id`` (the widget's own id for what it sent).
 
     A user message that is a button payload (``/intent{...}``) shows as the button's title,
     or is skipped when no earlier button had that payload.
@@ -81,13 +89,39 @@ def transcript(events: Iterable[Mapping[str, Any]], limit: int = HISTORY_LIMIT) 
             if text.startswith("/"):
                 text = titles.get(text, "")
             if text:
-                messages.append({"role": "user", "text": text, "timestamp": event.get("timestamp")})
+                message = {"role": "user", "text": text, "timestamp": event.get("timestamp")}
+                if isinstance(event.get("message_id"), str):
+                    message["message_id"] = event["message_id"]
+                messages.append(message)
         elif kind == "bot":
             message = _bot_message(event)
             if message is not None:
                 titles.update({r["payload"]: r["title"] for r in message.get("quick_replies", [])})
                 messages.append(message)
-    return messages[-limit:]
+    return messages if limit is None else messages[-limit:]
+
+
+def missed(events: Iterable[Mapping[str, Any]], since: float,
+           limit: int = MISSED_LIMIT) -> Tuple[List[Dict[str, Any]], bool]:
+    """The messages stamped after ``since`` (less :data:`LATE_SECONDS`), oldest first, at most ``limit``,
+    and whether more follow (the widget then asks again from the last one's timestamp)."""
+    after = since - LATE_SECONDS
+    found = [m for m in transcript(events, None) if _stamp(m) > after]
+    return found[:limit], len(found) > limit
+
+
+def _stamp(message: Mapping[str, Any]) -> float:
+    value = message.get("timestamp")
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def parse_since(value: Optional[str]) -> Optional[float]:
+    """``since`` as a timestamp (seconds since 1970), or None when it is not a finite, non-negative number."""
+    try:
+        since = float(value or "")
+    except ValueError:
+        return None
+    return since if math.isfinite(since) and 0 <= since < 1e11 else None
 
 
 def _bot_message(event: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
@@ -128,14 +162,19 @@ def history_cors(request: web.Request) -> dict[str, str]:
 
 @widget_routes.get("/api/history")
 async def history(request: web.Request) -> web.Response:
-    """The widget's transcript after a reload: only with the session's id *and* the token the server
-    issued for it, so a conversation id alone (a Telegram chat id, a guess) reads nothing."""
+    """The widget's transcript after a reload, or (``since``) what it missed while disconnected: only
+    with the session's id *and* the token the server issued for it, so a conversation id alone (a
+    Telegram chat id, a guess) reads nothing."""
     cors = history_cors(request)
     session_id = request.query.get("session_id", "")
     settings = request.config_dict[SETTINGS]
     if not SESSION_ID.match(session_id):
         return web.json_response({"error": "session_id is missing or malformed", "messages": []},
                                  status=400, headers=cors)
+    since = parse_since(request.query.get("since")) if "since" in request.query else None
+    if "since" in request.query and since is None:
+        return web.json_response({"error": "since must be a timestamp in seconds (a number from a message's "
+                                           "timestamp)", "messages": []}, status=400, headers=cors)
     if not valid_web_session(settings.session_key, session_id, request.query.get("session_token")):
         return web.json_response({"error": "this session's token is missing or wrong", "messages": []},
                                  status=403, headers=cors)
@@ -152,10 +191,13 @@ async def history(request: web.Request) -> web.Response:
         logger.warning("history: Rasa is not reachable at %s (%s)", settings.rasa_url, exc)
         return web.json_response({"error": "the assistant is not reachable; try again shortly", "messages": []},
                                  status=502, headers=cors)
-    messages = transcript(tracker.get("events") or [])
-    language = (tracker.get("slots") or {}).get("language")
-    return web.json_response({"session_id": session_id, "messages": messages, "language": language},
-                             headers={**cors, "Cache-Control": "no-store"})
+    events = tracker.get("events") or []
+    body: Dict[str, Any] = {"session_id": session_id, "language": (tracker.get("slots") or {}).get("language")}
+    if since is None:
+        body["messages"] = transcript(events)
+    else:
+        body["messages"], body["more"] = missed(events, since)
+    return web.json_response(body, headers={**cors, "Cache-Control": "no-store"})
 
 
 # ---- widget files ------------------------------------------------------------------------------
