@@ -5,7 +5,7 @@ RASA_PY := .venv-rasa/bin/python
 export HF_HUB_OFFLINE := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: agent agent-password export-customer erase-customer retention run test setup setup-data sample-orders nlu-eval answer-eval bench-routing bench bench-open bench-sweep bench-train train seed kb-build kb-eval kb-bench clean
+.PHONY: agent agent-password export-customer erase-customer retention run test setup setup-data sample-orders demo-events nlu-eval answer-eval bench-routing bench bench-open bench-sweep bench-train train seed kb-build kb-eval kb-bench clean
 
 run: setup                 ## set up, then start the assistant (Ctrl-C stops it)
 	$(ACTIONS_PY) -m assistant.runtime.launcher
@@ -29,6 +29,9 @@ seed: setup-data           ## reseed the demo shop database from scratch
 
 sample-orders: setup-data  ## a few seeded orders per status, one JSON object per line
 	@$(ACTIONS_PY) -m assistant.runtime.demo sample-orders
+
+demo-events: setup-data    ## advance a few seeded orders (ship, delay, refund) to watch notifications arrive
+	@$(ACTIONS_PY) -m assistant.runtime.demo_events
 
 nlu-eval: setup-data       ## train on nlu_data/train, evaluate on nlu_data/eval, print JSON
 	@$(ACTIONS_PY) -m assistant.runtime.nlu_eval

@@ -60,6 +60,7 @@ def main() -> None:
         stack.start_action_server()
         stack.start_rasa(model)
         stack.start_console()
+        stack.start_notification_worker()
     except StartupError as exc:
         logger.error("%s", exc)
         stack.stop()
@@ -76,6 +77,7 @@ The assistant is running.
   Demo shop:   {stack.console_url}/shop  (the chat widget is on the page)
   Console:     {stack.console_url}/  (support agents: queue, tickets, history, metrics)
 {demo_agent()}
+  Updates:     order notifications are on; `make demo-events` ships some of the orders below
   Logs:        {stack.log_dir}
 
 Orders to try (order number + email verify you):""",

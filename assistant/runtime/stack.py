@@ -165,6 +165,20 @@ class Stack:
         )
         wait_http(f"{self.console_url}/health", timeout, process, log)
 
+    def start_notification_worker(self, settle: float = 1.5) -> subprocess.Popen:
+        """The worker that delivers proactive order updates from the outbox (``assistant/notifications``).
+
+        It has no HTTP port: it is up when it has not exited after ``settle`` seconds. Returns the process
+        (a test stops and restarts it with :func:`stop_process_group`)."""
+        process, log = self._spawn("notifications", [str(ACTIONS_PYTHON), "-m", "assistant.notifications"])
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+                raise StartupError(f"the notification worker exited with {process.returncode}; see {log}\n{tail}")
+            time.sleep(0.1)
+        return process
+
     def restart_rasa(self, model: Path, timeout: float = 300, port: Optional[int] = None) -> None:
         """Stops the Rasa server on ``port`` (default ``RASA_PORT``) and starts it again on the same port
         (the widget's reconnect test)."""

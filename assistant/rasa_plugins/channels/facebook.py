@@ -97,8 +97,11 @@ class FacebookOutput(ShopOutputChannel):
         self.public_url = public_url
         self.api = PlatformApi("facebook")
 
-    async def send(self, recipient_id: Text, message: Dict[str, Any]) -> Optional[Any]:
-        payload = {"recipient": {"id": recipient_id}, "messaging_type": "RESPONSE", "message": message}
+    async def send(self, recipient_id: Text, message: Dict[str, Any], tag: Optional[str] = None) -> Optional[Any]:
+        """A reply (``RESPONSE``), or with ``tag`` a tagged update outside the 24-hour window (``MESSAGE_TAG``)."""
+        payload: Dict[str, Any] = {"recipient": {"id": recipient_id}, "messaging_type": "RESPONSE", "message": message}
+        if tag:
+            payload["messaging_type"], payload["tag"] = "MESSAGE_TAG", tag
         return await self.api.post("me/messages", f"{self.graph_url}/{self.api_version}/me/messages",
                                    json=payload, params={"access_token": self._token})
 
@@ -109,7 +112,7 @@ class FacebookOutput(ShopOutputChannel):
             body: Dict[str, Any] = {"text": piece}
             if message.buttons and index == len(pieces) - 1:
                 body["quick_replies"] = quick_replies(message.buttons)
-            await self.send(recipient_id, body)
+            await self.send(recipient_id, body, message.messenger_tag)
         for carousel in carousels:
             elements = product_elements([p for p in carousel.get("products") or [] if isinstance(p, dict)],
                                         self.public_url)

@@ -18,6 +18,7 @@ to Rasa as that button's payload. The list is remembered per sender in this proc
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections import OrderedDict
@@ -113,6 +114,12 @@ class TwilioOutput(ShopOutputChannel):
 
     async def deliver(self, recipient_id: Text, message: BotMessage) -> None:
         base = {"From": sender_number(self.twilio_number, recipient_id), "To": recipient_id}
+        if message.whatsapp_template and recipient_id.startswith(WHATSAPP):
+            # outside WhatsApp's 24-hour window only an approved template may be sent
+            variables = message.whatsapp_template.get("variables") or {}
+            await self.send({**base, "ContentSid": message.whatsapp_template["sid"],
+                             "ContentVariables": json.dumps(variables, ensure_ascii=False)})
+            return
         pieces = split_text(message.plain_text(self.public_url, numbered=True), BODY_LIMIT)
         image = absolute_url(message.image, self.public_url)
         for index, piece in enumerate(pieces):

@@ -26,6 +26,7 @@ from assistant.shop.storage.models import (
     ChannelIdentity,
     ConversationVerification,
     Customer,
+    EmailOutboxMessage,
     Order,
     Ticket,
     VerificationFailure,
@@ -125,6 +126,8 @@ class PrivacyService:
                 session.delete(ticket)  # messages and notes go with it
             identities = session.execute(delete(ChannelIdentity).where(ChannelIdentity.customer_id == customer_id))
             session.execute(delete(ConversationVerification).where(ConversationVerification.customer_id == customer_id))
+            # queued update emails carry the address (issue 15, proactive notifications)
+            session.execute(delete(EmailOutboxMessage).where(EmailOutboxMessage.customer_id == customer_id))
             customer.name, customer.email = ERASED_NAME, f"erased-{customer_id}@erased.invalid"
             customer.phone = customer.street = customer.city = customer.postal_code = None
             for change in session.scalars(select(AddressChange).join(Order).where(Order.customer_id == customer_id)):

@@ -31,6 +31,8 @@ ALLOWED = {
                                "assistant.runtime.settings", "assistant.runtime.endpoints",
                                "assistant.runtime.credentials", "assistant.runtime.sessions"},
     "assistant.runtime": {"assistant.i18n", "assistant.shop", "knowledge_base", "assistant.rasa_plugins.server"},
+    # the notification worker (actions venv): the backend's outbox, Rasa's HTTP API; wiring in its __main__
+    "assistant.notifications": {"assistant.i18n", "assistant.shop", "assistant.runtime.settings"},
 }
 # command-line entry points are wiring: they may read the settings
 ENTRY_POINTS = {"knowledge_base.__main__": {"assistant.runtime.settings"},
