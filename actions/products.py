@@ -20,6 +20,7 @@ from actions.product_filters import price_filter, product_query, size_values
 from actions.services import Services, get_knowledge_base
 from assistant.i18n.formatting import money
 from assistant.i18n.phrases import current_language, maybe_phrase, phrase
+from assistant.shop.commerce.review_topics import asks_how_size_runs, topics_in
 from knowledge_base.answers import Answer, answer
 from knowledge_base.products import (
     ProductHit,
@@ -46,8 +47,36 @@ def about_last_product(tracker: Tracker) -> bool:
     return bool(_sizes(tracker) or (_STOCK_WORDS.search(text) and _REFERS_BACK.search(text)))
 
 
-def card(hit: ProductHit) -> Dict[str, Any]:
-    return {**hit.card(), "price_text": money(hit.price, hit.currency)}
+def card(hit: ProductHit, ratings: Optional[Dict[str, tuple[float, int]]] = None) -> Dict[str, Any]:
+    """A product card; the rating and review count from the shop's reviews when they are known."""
+    data = {**hit.card(), "price_text": money(hit.price, hit.currency)}
+    if ratings and hit.sku in ratings:
+        data["rating"], data["review_count"] = ratings[hit.sku]
+    return data
+
+
+def stars(rating: float) -> str:
+    """``★★★★☆`` for 4.2 (rounded to whole stars)."""
+    full = max(0, min(5, int(float(rating) + 0.5)))
+    return "★" * full + "☆" * (5 - full)
+
+
+def tell_reviews(dispatcher: CollectingDispatcher, services: Services, sku: str, name: str, question: str) -> bool:
+    """The rating, the count and the one or two reviews that best answer ``question``; False if none."""
+    reviews = services.shop.reviews
+    summary = reviews.summary(sku)
+    if summary is None:
+        return False
+    language = current_language()
+    lines = [f"{stars(e.rating)} “{e.text}” ({phrase('personal.reviewer', author=e.author)})"
+             for e in reviews.excerpts(sku, question, language)]
+    fit = ""
+    if summary.fit and "fit" in topics_in(question):
+        fit = phrase(f"personal.fit_{summary.fit}", votes=summary.fit_votes, total=summary.fit_reviews)
+    dispatcher.utter_message(response="utter_product_reviews", product=name, rating=f"{summary.average:.1f}",
+                             count=summary.count, stars=stars(summary.average), fit=fit,
+                             excerpts="\n".join(lines))
+    return True
 
 
 def describe(query: ProductQuery, currency: str = "USD") -> str:
@@ -76,8 +105,10 @@ def result_line(number: int, hit: ProductHit) -> str:
     return f"{number}. {hit.name}: {phrase('product.line_separator').join(parts)}"
 
 
-def show_page(dispatcher: CollectingDispatcher, kb: KnowledgeBase, query: ProductQuery, offset: int) -> Events:
+def show_page(dispatcher: CollectingDispatcher, kb: KnowledgeBase, query: ProductQuery, offset: int,
+              services: Optional[Services] = None) -> Events:
     hits, total = search_products(kb, query, limit=PAGE, offset=offset)
+    ratings = services.shop.reviews.ratings(h.sku for h in hits) if services and hits else {}
     if not hits:
         dispatcher.utter_message(response="utter_product_none" if offset == 0 else "utter_product_no_more",
                                  description=describe(query))
@@ -89,7 +120,7 @@ def show_page(dispatcher: CollectingDispatcher, kb: KnowledgeBase, query: Produc
         buttons.append({"title": phrase("button.show_more"), "payload": "/show_more"})
     dispatcher.utter_message(response="utter_product_results", first=offset + 1, last=shown, total=total,
                              description=describe(query), results=lines, buttons=buttons,
-                             json_message={"type": "product_carousel", "products": [card(h) for h in hits],
+                             json_message={"type": "product_carousel", "products": [card(h, ratings) for h in hits],
                                            "total": total, "offset": offset})
     return [SlotSet("product_query", json.dumps(query.to_dict())), SlotSet("product_offset", float(shown)),
             SlotSet("last_product_sku", hits[0].sku)]
@@ -126,7 +157,7 @@ class ActionProductSearch(ShopAction):
         if prices.unconverted:  # "2万円以上": no exchange rates, so searched without it; say so first
             dispatcher.utter_message(text=phrase("product.other_currency", amount=prices.unconverted[0],
                                                  currency=maybe_phrase(f"currency_name.{currency}", currency)))
-        return show_page(dispatcher, kb, query, 0)
+        return show_page(dispatcher, kb, query, 0, services)
 
 
 class ActionProductSearchMore(ShopAction):
@@ -139,7 +170,8 @@ class ActionProductSearchMore(ShopAction):
             dispatcher.utter_message(response="utter_ask_what_product")
             return []
         query = ProductQuery.from_dict(json.loads(raw))
-        return show_page(dispatcher, get_knowledge_base(), query, int(tracker.get_slot("product_offset") or 0))
+        return show_page(dispatcher, get_knowledge_base(), query, int(tracker.get_slot("product_offset") or 0),
+                         services)
 
 
 class ActionProductQuestion(ShopAction):
@@ -161,9 +193,10 @@ class ActionProductQuestion(ShopAction):
             return []
         sku, doc = product
         events: Events = [SlotSet("last_product_sku", sku)]
-        size = first(_sizes(tracker))
+        # "do they run small?" names no size to check: reviewers answer it
+        size = None if asks_how_size_runs(text) else first(_sizes(tracker))
         color = first(_values(tracker, "color"))
-        if size or (_STOCK_WORDS.search(text) and not color):
+        if size or (_STOCK_WORDS.search(text) and not color and not asks_how_size_runs(text)):
             self._stock(dispatcher, services, sku, doc, size_of(str(size)) if size else None)
         elif color:
             self._color(dispatcher, doc, str(color), text)
@@ -172,7 +205,8 @@ class ActionProductQuestion(ShopAction):
             reply = answer(kb, question, filters={"doc_id": f"product:{sku}"}, min_score=-1.0)  # it is this product
             if isinstance(reply, Answer):
                 utter_answer(dispatcher, reply, services)
-            else:
+            # what reviewers say, on the question's topic where they say something about it
+            if not tell_reviews(dispatcher, services, sku, doc["title"], text) and not isinstance(reply, Answer):
                 dispatcher.utter_message(response="utter_ask_which_product")
         return events
 

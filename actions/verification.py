@@ -26,6 +26,7 @@ from actions.base import (
 )
 from actions.handoff import start_handoff
 from actions.order_tasks import ORDER_TASKS
+from actions.personal import choose_order
 from actions.services import Services, get_services
 from assistant.shop.commerce.order_ids import normalize_order_id
 from assistant.shop.commerce.verification import normalize_email
@@ -42,7 +43,10 @@ class ActionStartOrderTask(ShopAction):
     def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
         intent = tracker.get_intent_of_latest_message()
         task = intent if intent in ORDER_TASKS else tracker.get_slot("pending_task")
-        return [SlotSet("pending_task", task), SlotSet("awaiting_confirmation", None)]
+        events: Events = [SlotSet("pending_task", task), SlotSet("awaiting_confirmation", None)]
+        # verified and no order named: the only matching order, or the form offers them (actions.personal)
+        chosen = choose_order(tracker, services, task) if intent in ORDER_TASKS else []
+        return [*events, *chosen]
 
 
 class ValidateOrderVerificationForm(ShopFormValidation):

@@ -160,6 +160,8 @@ def customer_panel(request: web.Request, ticket: TicketView) -> Optional[Dict[st
                        for o in card.orders],
             "channels": shop.identities.identities_of(card.id)}
     data["other_tickets"] = request.config_dict[TICKETS].for_customer(card.id, exclude=ticket.id, limit=10)
+    # the same open orders the bot offers a verified shopper as buttons (assistant.shop.commerce.personal)
+    data["open_orders"] = shop.personal.open_orders(card.id)
     return data
 
 

@@ -6,8 +6,9 @@ support agent speaks). :class:`BotMessage` normalises that; the helpers turn our
 payloads into readable text:
 
 - ``{"type": "product_carousel", "products": [{"name", "price_text" | "price"+"currency",
-  "rating", "url", "image"}, ...]}`` -> the product's link at the end of the text's line that
-  names it (our responses list the results), else a line ``• <name>: <price>, rated 4.6/5 <url>``;
+  "rating", "review_count", "url", "image"}, ...]}`` -> the product's link at the end of the text's line
+  that names it (our responses list the results), else a line
+  ``• <name>: <price>, ★★★★★ rated 4.6/5 (18) <url>`` (stars, rating, review count);
 - ``{"type": "kb_source", "title", "url"}`` -> the link after the title where the text already
   says "Source: <title>" (in any language), else a line ``Source: <title> <url>``;
 - ``{"agent": {"name": "Alice"}}`` on the message -> the text starts with ``Alice: ``.
@@ -58,12 +59,20 @@ def price_text(product: Mapping[str, Any]) -> str:
     return f"{amount} {currency}".strip()
 
 
+def stars(rating: float) -> str:
+    """``★★★★☆`` for 4.2: the rating in whole stars, readable in every messenger and language."""
+    full = max(0, min(5, int(rating + 0.5)))
+    return "★" * full + "☆" * (5 - full)
+
+
 def product_line(product: Mapping[str, Any], public_url: Optional[str]) -> str:
-    """``Basalt Hiker: $129.00, rated 4.6/5 https://shop.example/products/basalt-hiker``."""
+    """``Basalt Hiker: $129.00, ★★★★★ rated 4.6/5 (18) https://shop.example/products/basalt-hiker``."""
     details = [part for part in (price_text(product),) if part]
     rating = product.get("rating")
-    if isinstance(rating, (int, float)) and rating:
-        details.append(f"rated {float(rating):.1f}/5")
+    if isinstance(rating, (int, float)) and not isinstance(rating, bool) and 0 < rating <= 5:
+        count = product.get("review_count")
+        reviews = f" ({count})" if isinstance(count, int) and not isinstance(count, bool) and count > 0 else ""
+        details.append(f"{stars(float(rating))} rated {float(rating):.1f}/5{reviews}")
     line = str(product.get("name") or product.get("sku") or "Product")
     if details:
         line += ": " + ", ".join(details)
@@ -135,6 +144,9 @@ class BotMessage:
     image: Optional[str] = None
     customs: List[Dict[str, Any]] = field(default_factory=list)
     agent: Optional[str] = None
+    # proactive notifications outside a messenger's 24-hour window (set by the notification worker):
+    messenger_tag: Optional[str] = None                  # Messenger message tag, e.g. POST_PURCHASE_UPDATE
+    whatsapp_template: Optional[Dict[str, Any]] = None   # {"sid": Twilio Content SID, "variables": {...}}
 
     @classmethod
     def from_rasa(cls, message: Mapping[str, Any]) -> "BotMessage":
@@ -146,12 +158,16 @@ class BotMessage:
         custom = message.get("custom")
         customs = [custom] if isinstance(custom, dict) else [c for c in custom or [] if isinstance(c, dict)]
         image = message.get("image") if isinstance(message.get("image"), str) else None
+        tag, template = message.get("messenger_tag"), message.get("whatsapp_template")
         return cls(
             text=text,
             buttons=_buttons(message.get("quick_replies") or message.get("buttons")),
             image=image or None,
             customs=customs,
             agent=agent,
+            messenger_tag=tag if isinstance(tag, str) and tag.isupper() and tag.replace("_", "").isalpha() else None,
+            whatsapp_template=template if isinstance(template, dict) and isinstance(template.get("sid"), str)
+            else None,
         )
 
     def plain_text(self, public_url: Optional[str], numbered: bool = False, carousels: bool = True) -> str:

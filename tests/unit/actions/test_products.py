@@ -517,3 +517,45 @@ def test_a_price_in_dollars_or_in_no_currency_still_filters(text, low, high) -> 
 def test_only_the_amount_in_another_currency_is_left_out() -> None:
     prices = price_filter("over $50 but under 10000 yen", (), "USD")
     assert (prices.low, prices.high, prices.unconverted) == (50.0, None, ["under 10000 yen"])
+
+
+# ---- reviews in product answers (issue 15) -----------------------------------------------------------
+
+@pytest.fixture()
+def hiker_reviews(services, hiker_in_stock) -> None:
+    from datetime import datetime, timezone
+
+    from assistant.shop.storage.models import Review
+    with services.shop.sessions.begin() as session:
+        for language, rating, text, topic, fit in (
+                ("en", 4, "Runs small. I went half a size up and now they fit perfectly.", "fit", "small"),
+                ("en", 5, "The colour is exactly as in the photos.", "colour", None),
+                ("ja", 4, "小さめの作りです。ハーフサイズ上げたらぴったりでした。", "fit", "small"),
+                ("ja", 3, "色は写真どおりです。", "colour", None)):
+            session.add(Review(sku=HIKER, language=language, rating=rating, text=text, topic=topic, fit=fit,
+                               author="K.", helpful=1, created_at=datetime(2025, 1, 1, tzinfo=timezone.utc)))
+
+
+@needs_kb
+def test_a_product_question_adds_the_rating_count_and_a_matching_review(services, domain, clock,
+                                                                         hiker_reviews) -> None:
+    # the NLU reads "small" as the size S: how a size runs is not a stock question
+    _, messages = _question("do they run small?", [{"entity": "size", "value": "S"}], last_product_sku=HIKER)
+    assert not any("size" in (r or "") for r in responses(messages))
+    reviews = reply(messages, "utter_product_reviews")
+    assert (reviews["rating"], reviews["count"], reviews["stars"]) == ("4.0", 4, "★★★★☆")
+    assert reviews["excerpts"].startswith("★★★★☆ “Runs small.") and "小さめ" not in reviews["excerpts"]
+    assert "2 of 2" in reviews["fit"] and unfilled(domain, reviews) == set()
+    _, messages = _question("サイズ感は？", last_product_sku=HIKER, language="ja")
+    reviews = reply(messages, "utter_product_reviews")
+    assert "小さめ" in reviews["excerpts"] and "K.さん" in reviews["excerpts"] and "小さめ" in reviews["fit"]
+
+
+@needs_kb
+def test_search_cards_take_the_rating_and_count_from_the_reviews(services, clock, hiker_reviews) -> None:
+    from actions.products import card
+    from knowledge_base.products import ProductHit
+    hit = ProductHit(sku=HIKER, name="Basalt Hiker Classic", price=65.0, currency="USD", rating=4.2,
+                     review_count=257, image="", url="", colors=[], sizes_in_stock=[])
+    data = card(hit, services.shop.reviews.ratings([HIKER]))
+    assert (data["rating"], data["review_count"]) == (4.0, 4)

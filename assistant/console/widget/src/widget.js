@@ -249,7 +249,14 @@
   var sessionId = load("session");
   var sessionToken = load("sessionToken");  // the server's signature of sessionId: proves the session is ours
   var socket = null, loading = false, confirmed = false, isOpen = false;
-  var queue = [], unread = 0, lastBot = null, agentName = null, talked = false, typingTimer = null;
+  var unread = 0, lastBot = null, agentName = null, talked = false, typingTimer = null;
+  // Reliability (README, "Widget reliability"): every message shown has a key (bot and agent messages:
+  // their tracker event's timestamp; the shopper's: the id this widget gave it), so the catch-up fetch
+  // after a (re)connect, the live socket and the other tabs never show one twice. `cursor` is the
+  // newest timestamp shown. Messages to send wait in localStorage ("queue:<session>") until the server
+  // acknowledges them; only the tab holding the sender lock sends, one at a time, in order.
+  var seen = {}, cursor = 0, mine = {}, leader = false, inflight = null, inflightTimer = null, catching = false;
+  var tabId = newId(), chan = null, acked = {};
 
   function applyLang() {
     root.setAttribute("lang", lang);
@@ -291,9 +298,10 @@
     var b = row.querySelectorAll("button");
     for (var i = 0; i < b.length; i++) b[i].disabled = true;
   }
-  function addUser(text) {
+  function addUser(text, id) {
     talked = true;
     var m = el("div", "sc-msg sc-user");
+    if (id) { mine[id] = m; seen["u" + id] = true; }
     var b = el("div", "sc-bubble");
     b.append(el("span", "sc-sr", t("you") + ": "), doc.createTextNode(text));
     m.appendChild(b);
@@ -396,7 +404,9 @@
     body.append(name, el("p", "sc-price", p.price_text || (p.price != null ? p.price + " " + (p.currency || "") : "")));
     if (p.rating) {
       var r = el("p", "sc-stars");
-      r.append(el("span", "sc-star", "★", { "aria-hidden": "true" }), doc.createTextNode(" " + Number(p.rating).toFixed(1)),
+      var full = Math.max(0, Math.min(5, Math.round(Number(p.rating) || 0)));
+      r.append(el("span", "sc-star", "★★★★★".slice(0, full) + "☆☆☆☆☆".slice(0, 5 - full), { "aria-hidden": "true" }),
+        doc.createTextNode(" " + Number(p.rating).toFixed(1)),
         el("span", "sc-sr", " " + t("of5")));
       if (p.review_count) r.append(el("span", "sc-count", " (" + p.review_count + ")", { "aria-hidden": "true" }),
         el("span", "sc-sr", ", " + p.review_count + " " + t("reviews")));
@@ -439,6 +449,29 @@
     else addText(msg.text, "agent", name);
     setState(root.getAttribute("data-state"));
   }
+  function stamp(v) { return typeof v === "number" && isFinite(v) && v > 0 ? v : null; }
+  // A message from the socket ("live") or a history fetch: shown unless its key was shown already
+  // (the several paragraphs of one live bot message share a key and are all shown).
+  function receive(msg, source, old) {
+    if (!msg || typeof msg !== "object") return;
+    var ts = stamp(source === "live" ? msg.ts : msg.timestamp);
+    if (ts && ts > cursor) cursor = ts;
+    if (msg.role === "user") {
+      var id = typeof msg.message_id === "string" ? msg.message_id : null;
+      var key = id ? "u" + id : ts ? "t" + ts.toFixed(6) : null;
+      if (id) dropQueued(id);  // the server has it: it is never sent again
+      if (id && mine[id]) { settled(id); return; }
+      if (key && seen[key]) return;
+      if (key) seen[key] = true;
+      addUser(msg.text, id);
+      if (!old) scroll();
+      return;
+    }
+    var k = ts ? "b" + ts.toFixed(6) : null;
+    if (k && seen[k] && (source !== "live" || seen[k] !== "live")) return;
+    if (k) seen[k] = source;
+    onBot(msg, old);
+  }
   function onBot(msg, old) {
     if (!msg || typeof msg !== "object") return;
     if (!old) hideTyping();
@@ -473,33 +506,165 @@
   }
   function hideTyping() { typing.hidden = true; clearTimeout(typingTimer); }
 
-  // ---- sending (queued while offline, each message emitted once) -----------------------------
+  // ---- sending: through a queue in localStorage, acknowledged by the server, sent once ------------
+  function newId() {
+    var b = new Uint8Array(16), c = win.crypto;
+    if (c && c.getRandomValues) c.getRandomValues(b);
+    else for (var i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
+    return "w" + Array.prototype.map.call(b, function (x) { return (x < 16 ? "0" : "") + x.toString(16); }).join("");
+  }
+  function queueKey(id) { return "queue:" + ((id === undefined ? sessionId : id) || "new"); }
+  function readQueue(id) {
+    var q;
+    try { q = JSON.parse(load(queueKey(id)) || "[]"); } catch (e) { q = []; }
+    return Array.isArray(q) ? q.filter(function (i) {
+      return i && typeof i.id === "string" && typeof i.message === "string" && i.message;
+    }) : [];
+  }
+  function writeQueue(q, id) { store(queueKey(id), q.length ? JSON.stringify(q) : null); }
+  function dropQueued(id) {
+    var q = readQueue(), kept = q.filter(function (i) { return i.id !== id; });
+    if (kept.length !== q.length) writeQueue(kept);
+    if (inflight === id) { inflight = null; clearTimeout(inflightTimer); setTimeout(pump, 0); }
+  }
+  function markPending(m) {
+    if (!m || m.classList.contains("sc-pending")) return;
+    m.classList.add("sc-pending");
+    var meta = el("span", "sc-meta");
+    meta.append(icon(I.clock), doc.createTextNode(t("pending")));
+    m.appendChild(meta);
+  }
+  function settled(id) {  // sent: no longer "waiting to send"
+    var m = mine[id];
+    if (!m) return;
+    m.classList.remove("sc-pending");
+    var meta = m.querySelector(".sc-meta");
+    if (meta) meta.remove();
+  }
+  function showQueued(item) {
+    if (mine[item.id]) return;
+    addUser(item.shown || item.message, item.id);
+    if (!confirmed) markPending(mine[item.id]);
+    scroll();
+  }
   function send(message, shown) {
     message = String(message || "").trim();
     if (!message) return;
     retireAll();
-    var item = { message: message, el: addUser(shown || message) };
-    if (confirmed && socket && socket.connected) emit(item);
-    else {
-      item.el.classList.add("sc-pending");
-      var meta = el("span", "sc-meta");
-      meta.append(icon(I.clock), doc.createTextNode(t("pending")));
-      item.el.appendChild(meta);
-      queue.push(item);
-      connect();
-    }
-    scroll();
+    var item = { id: newId(), message: message, shown: shown || message, tries: 0 };
+    var q = readQueue();
+    q.push(item);
+    writeQueue(q);
+    showQueued(item);
+    bus({ type: "queued", item: item });
+    connect();
+    pump();
   }
-  function emit(item) {
+  // The sending tab emits the oldest queued message and waits for the server's acknowledgement (Rasa has
+  // handled it, or it was a repeat, or it is refused) before the next one: order is kept, and a message
+  // whose acknowledgement was lost (disconnect, reload, a closed tab) is sent again marked "resent",
+  // which the server drops when it has already handled that id.
+  function pump() {
+    if (!leader || inflight || !confirmed || !socket || !socket.connected) return;
+    var q = readQueue().filter(function (i) { return !acked[i.id]; }), item = q[0];
+    if (!item) return;
+    item.tries = (item.tries || 0) + 1;
+    writeQueue(q);
+    inflight = item.id;
     var meta = chosen ? { language: chosen } : { browser_language: lang };
-    socket.emit("user_uttered", { message: item.message, session_id: sessionId, metadata: meta });
-    item.el.classList.remove("sc-pending");
-    var pending = item.el.querySelector(".sc-meta");
-    if (pending) pending.remove();
+    meta.message_id = item.id;
+    if (item.tries > 1) meta.resent = true;
+    socket.emit("user_uttered", { message: item.message, session_id: sessionId, metadata: meta }, function (ack) {
+      if (inflight !== item.id) return;
+      clearTimeout(inflightTimer);
+      inflight = null;
+      acked[item.id] = true;
+      writeQueue(readQueue().filter(function (i) { return i.id !== item.id; }));
+      settled(item.id);
+      bus({ type: "acked", id: item.id });
+      if (!ack || ack.status !== "accepted") hideTyping();
+      pump();
+    });
+    clearTimeout(inflightTimer);
+    inflightTimer = setTimeout(function () {  // no acknowledgement: ask again (the server drops a repeat)
+      if (inflight === item.id) { inflight = null; pump(); }
+    }, 120000);
+    settled(item.id);
     showTyping();
+    bus({ type: "sending", id: item.id });
   }
-  function flush() {
-    while (queue.length && confirmed && socket.connected) emit(queue.shift());
+
+  // ---- other tabs of this session: BroadcastChannel, or storage events where it is missing ----------
+  function bus(msg) {
+    msg.session = sessionId;
+    msg.tab = tabId;
+    if (chan) {
+      try { chan.postMessage(msg); return; } catch (e) { /* fall back to storage */ }
+    }
+    store("bus", JSON.stringify({ m: msg, n: newId() }));
+  }
+  function onBus(msg) {
+    if (!msg || typeof msg !== "object" || msg.tab === tabId || (msg.session || null) !== (sessionId || null)) return;
+    if (msg.type === "queued" && msg.item && typeof msg.item.id === "string" && typeof msg.item.message === "string") {
+      var item = { id: msg.item.id, message: msg.item.message, shown: String(msg.item.shown || msg.item.message), tries: 0 };
+      showQueued(item);
+      if (leader && !acked[item.id]) {  // the other tab's write to localStorage may reach this tab after its message
+        var q = readQueue();
+        if (!q.some(function (i) { return i.id === item.id; })) { q.push(item); writeQueue(q); }
+      }
+      connect();
+      pump();
+    } else if (msg.type === "sending" && typeof msg.id === "string") {
+      settled(msg.id);
+      showTyping();
+    } else if (msg.type === "acked" && typeof msg.id === "string") {
+      settled(msg.id);
+    }
+  }
+  function onStorage(e) {
+    if (e.key === KEY + "bus" && e.newValue) {
+      try { onBus(JSON.parse(e.newValue).m); } catch (x) { /* not ours */ }
+    } else if (e.key === KEY + queueKey()) {  // another tab queued a message
+      readQueue().forEach(showQueued);
+      pump();
+    } else if (e.key === KEY + "session" && e.newValue && e.newValue !== sessionId) {
+      follow(e.newValue, load("sessionToken"));  // another tab started over, or started first
+    }
+  }
+  function follow(id, token) {  // continue the conversation another tab now has
+    sessionId = id;
+    sessionToken = token;
+    seen = {}; mine = {}; cursor = 0; agentName = null; inflight = null;
+    confirmed = false;  // until the socket has joined the new conversation
+    hideTyping();
+    greet();
+    history().then(function () {
+      readQueue().forEach(showQueued);
+      if (socket && socket.connected) socket.emit("session_request", { session_id: sessionId, session_token: sessionToken });
+      else connect();
+    });
+  }
+  function elect() {  // one tab sends: the holder of a Web Lock, or of a renewed lease in localStorage
+    var locks = win.navigator && navigator.locks;
+    if (locks && locks.request) {
+      locks.request(KEY + "sender", function () {
+        leader = true;
+        pump();
+        return new Promise(function () { /* held while this page lives */ });
+      }).catch(function () { leader = true; pump(); });
+      return;
+    }
+    function lease() {
+      var now = Date.now(), cur = null;
+      try { cur = JSON.parse(load("leader") || "null"); } catch (e) { cur = null; }
+      if (!cur || cur.tab === tabId || !(cur.until > now)) store("leader", JSON.stringify({ tab: tabId, until: now + 5000 }));
+      try { cur = JSON.parse(load("leader") || "null"); } catch (e) { cur = null; }
+      leader = !!cur && cur.tab === tabId;
+      pump();
+    }
+    lease();
+    setInterval(lease, 2000);
+    win.addEventListener("pagehide", function () { if (leader) store("leader", null); });
   }
 
   // ---- connection ---------------------------------------------------------------------------
@@ -536,17 +701,25 @@
       var token = null;
       if (id && typeof id === "object") { token = id.session_token || null; id = id.session_id; }
       if (!id) return;
+      var before = queueKey();
       sessionId = String(id);
       sessionToken = token;
-      store("session", sessionId);
       store("sessionToken", sessionToken);
+      store("session", sessionId);
+      if (before !== queueKey()) {  // typed before the server issued the session: those go to it now
+        writeQueue(readQueue(null).concat(readQueue()), sessionId);
+        store(before, null);
+      }
       confirmed = true;
       setState("online");
-      flush();
+      catchUp(0).then(pump);
     });
-    socket.on("bot_uttered", function (msg) { onBot(msg, false); });
+    socket.on("bot_uttered", function (msg) { receive(msg, "live", false); });
     socket.on("disconnect", function (reason) {
       confirmed = false;
+      inflight = null;
+      clearTimeout(inflightTimer);
+      readQueue().forEach(function (i) { markPending(mine[i.id]); });
       hideTyping();
       setState(reason === "io client disconnect" ? "connecting" : "offline");
     });
@@ -560,10 +733,7 @@
       .then(function (data) {
         var messages = data.messages || [];
         followLanguage(data.language);
-        messages.forEach(function (m) {
-          if (m.role === "user") addUser(m.text);
-          else onBot(m, true);
-        });
+        messages.forEach(function (m) { receive(m, "history", true); });
         if (messages.length) {  // only the last bot message's buttons stay live
           talked = true;
           var rows = log.querySelectorAll(".sc-replies");
@@ -572,6 +742,26 @@
         scroll();
       })
       .catch(function () { /* the conversation continues without its history */ });
+  }
+  // After every (re)connect: what arrived while this page was not listening (bot, agent, other tabs).
+  function catchUp(page) {
+    if (!sessionId || !win.fetch || catching) return Promise.resolve();
+    catching = true;
+    return fetch(cfg.historyUrl + "?session_id=" + encodeURIComponent(sessionId) +
+                 "&session_token=" + encodeURIComponent(sessionToken || "") + "&since=" + encodeURIComponent(cursor))
+      .then(function (r) { return r.ok ? r.json() : { messages: [] }; })
+      .then(function (data) {
+        catching = false;
+        var n = log.childNodes.length;
+        (data.messages || []).forEach(function (m) { receive(m, "history", false); });
+        if (log.childNodes.length !== n) {
+          var rows = log.querySelectorAll(".sc-replies");
+          for (var i = 0; i < rows.length; i++) if (rows[i] !== log.lastChild) retire(rows[i]);
+          scroll();
+        }
+        if (data.more && page < 20) return catchUp(page + 1);
+      })
+      .catch(function () { catching = false; /* the next reconnect tries again */ });
   }
 
   // ---- opening, closing, starting over ------------------------------------------------------
@@ -590,11 +780,12 @@
     updateBadge();
   }
   function restart() {
+    store(queueKey(), null);  // what was not sent belongs to the conversation left behind
     sessionId = null;
     sessionToken = null;
     store("session", null);
     store("sessionToken", null);
-    queue = [];
+    seen = {}; mine = {}; cursor = 0; inflight = null;
     confirmed = false;
     agentName = null;
     hideTyping();
@@ -648,7 +839,17 @@
     doc.body.appendChild(host);
     applyLang();
     greet();
-    var ready = sessionId ? history().then(connect) : Promise.resolve();
+    try {
+      chan = new BroadcastChannel(KEY + "tabs");
+      chan.onmessage = function (e) { onBus(e.data); };
+    } catch (e) { chan = null; }
+    win.addEventListener("storage", onStorage);
+    elect();
+    var ready = (sessionId ? history() : Promise.resolve()).then(function () {
+      var q = readQueue();
+      q.forEach(showQueued);  // typed before a reload: shown as waiting, sent once connected
+      if (sessionId || q.length) connect();
+    });
     if (load("open") === "1" || user.open) ready.then(function () { setOpen(true, false); });
   }
 

@@ -37,10 +37,19 @@ def test_buttons_and_quick_replies_normalise() -> None:
 
 def test_product_carousel_lines_with_and_without_public_url() -> None:
     assert custom_lines(CAROUSEL, SHOP) == [
-        "• Basalt Hiker: $129.00, rated 4.6/5 https://shop.example.com/products/basalt-hiker",
+        "• Basalt Hiker: $129.00, ★★★★★ rated 4.6/5 https://shop.example.com/products/basalt-hiker",
         "• Trail Tee: 25.00 EUR",
     ]
-    assert custom_lines(CAROUSEL, None)[0] == "• Basalt Hiker: $129.00, rated 4.6/5"
+    assert custom_lines(CAROUSEL, None)[0] == "• Basalt Hiker: $129.00, ★★★★★ rated 4.6/5"
+
+
+def test_a_messenger_card_shows_stars_and_the_review_count() -> None:
+    product = {"name": "Cascade Hiker", "price_text": "$89.00", "rating": 4.2, "review_count": 18}
+    assert custom_lines({"type": "product_carousel", "products": [product]}, None) == [
+        "• Cascade Hiker: $89.00, ★★★★☆ rated 4.2/5 (18)"]
+    for bad in ({"rating": "5; DROP"}, {"rating": 9.0}, {"rating": True}, {"rating": 4.0, "review_count": "many"}):
+        line = custom_lines({"type": "product_carousel", "products": [{"name": "X", **bad}]}, None)[0]
+        assert "DROP" not in line and "9.0" not in line and "many" not in line
 
 
 def test_knowledge_base_source_line() -> None:
