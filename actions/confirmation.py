@@ -17,6 +17,7 @@ from actions.handoff import start_handoff
 from actions.orders import address_from_slots, local_problem
 from actions.refunds import create_refund
 from actions.services import Services
+from actions.surveys import task_done
 from assistant.i18n.formatting import day, money
 from assistant.i18n.phrases import current_language, maybe_phrase, phrase
 from assistant.shop.support.handoff_rules import REQUESTED
@@ -32,7 +33,8 @@ def _pending(tracker: Tracker) -> Tuple[Optional[str], Optional[str]]:
     return kind, order_id or None
 
 
-def _cancel(dispatcher: CollectingDispatcher, order_id: str, services: Services) -> None:
+def _cancel(dispatcher: CollectingDispatcher, order_id: str, services: Services) -> bool:
+    """Cancels the order and says how it went; True when this cancelled it."""
     result = services.orders.cancel_order(order_id)
     if result.reason == "cancelled" and result.refund is not None:
         dispatcher.utter_message(
@@ -53,6 +55,7 @@ def _cancel(dispatcher: CollectingDispatcher, order_id: str, services: Services)
             status_verb=maybe_phrase("status_verb.shipped", "shipped"),
             return_window_days=services.policy.return_window_days,
         )
+    return result.reason == "cancelled"
 
 
 class ActionHandleAffirm(ShopAction):
@@ -67,10 +70,11 @@ class ActionHandleAffirm(ShopAction):
         if order is None:
             dispatcher.utter_message(response="utter_ok")
             return [CLEAR]
+        done: Events = []  # a result the bot reached alone ends with task_done() (actions/surveys.py)
         if kind == "cancel":
-            _cancel(dispatcher, order.id, services)
+            done = [task_done()] if _cancel(dispatcher, order.id, services) else []
         elif kind in ("refund", "return"):
-            create_refund(dispatcher, tracker, order, kind, services)
+            done = create_refund(dispatcher, tracker, order, kind, services)
         elif kind == "address":
             address, errors = address_from_slots(tracker, services)
             result = (services.orders.change_address(order.id, address, conversation_id=tracker.sender_id)
@@ -78,6 +82,7 @@ class ActionHandleAffirm(ShopAction):
             if result is not None and result.ok:
                 dispatcher.utter_message(response="utter_address_changed", order_id=order.id,
                                          new_address=address.one_line())
+                done = [task_done()]
             elif result is None or result.reason in ("unsupported_country", "not_found"):
                 # the address itself (no longer) passes: say why, in the shopper's language
                 problem = next(iter(errors.values()), None) if errors else None
@@ -90,7 +95,7 @@ class ActionHandleAffirm(ShopAction):
                                          status=maybe_phrase(f"status.{now.status}", now.status))
         else:
             dispatcher.utter_message(response="utter_ok")
-        return [CLEAR]
+        return [CLEAR, *done]
 
 
 class ActionHandleDeny(ShopAction):

@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import refunds
+from actions import refunds, surveys
 from actions.base import DomainDict, Events, ShopAction, ShopFormValidation, verified_order
 from actions.order_tasks import ORDER_TASKS
 from actions.services import Services, get_services
@@ -69,7 +69,7 @@ def order_facts(order: OrderView) -> Dict[str, Any]:
 
 def tell_status(dispatcher: CollectingDispatcher, order: OrderView, services: Services) -> Events:
     dispatcher.utter_message(response=f"utter_order_status_{order.status}", **order_facts(order))
-    return []
+    return [surveys.task_done()]  # the bot alone answered: record it, maybe ask NPS/CES
 
 
 def offer_cancel(dispatcher: CollectingDispatcher, order: OrderView, services: Services) -> Events:

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events
 from actions.services import Services
+from actions.surveys import task_done
 from assistant.i18n.formatting import day, money
 from assistant.i18n.phrases import maybe_phrase, phrase
 from assistant.shop.commerce.refunds import Eligibility
@@ -99,6 +100,7 @@ def create_refund(dispatcher: CollectingDispatcher, tracker: Tracker, order: Ord
         dispatcher.utter_message(response="utter_refund_exists", **facts)
     else:
         dispatcher.utter_message(response=f"utter_{kind}_created", **facts)
+        return [task_done()]  # opened by the bot alone: record it, maybe ask NPS/CES
     return []
 
 

@@ -15,6 +15,7 @@ from actions.handoff import csat_ticket, rating_from, start_handoff, store_csat
 from actions.knowledge import answer_shop_question
 from actions.products import ActionProductQuestion, about_last_product
 from actions.services import Services
+from actions.surveys import answer_of, pending_survey, store_survey
 from assistant.shop.support import handoff_rules
 from assistant.shop.support.handoff_rules import COMPLAINT, PAYMENT_ISSUE
 
@@ -53,6 +54,8 @@ class ActionFallback(ShopAction):
         rating_for = csat_ticket(tracker)
         if rating_for is not None and rating_from(tracker) is not None:  # a typed "5" after the rating question
             return store_csat(dispatcher, tracker, services, rating_for)
+        if pending_survey(tracker) is not None and answer_of(tracker) is not None:  # a score the Rasa side missed
+            return store_survey(dispatcher, tracker, services)
         order_ids = list(tracker.get_latest_entity_values("order_id"))
         if order_ids and tracker.get_intent_of_latest_message(skip_fallback_intent=False) in ("inform", FALLBACK):
             dispatcher.utter_message(response="utter_what_about_order", order_id=order_ids[0])

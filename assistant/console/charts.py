@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from markupsafe import Markup, escape
 
-__all__ = ["bar_chart", "histogram", "horizontal_bars"]
+__all__ = ["bar_chart", "histogram", "horizontal_bars", "line_chart"]
 
 BACKGROUND = "#ffffff"
 TEXT = "#1f2937"  # 14.7:1 on white
@@ -150,9 +150,10 @@ def bar_chart(labels: Sequence[str], values: Sequence[Number], title: str, *, de
 
 def histogram(counts: Mapping[int, int], title: str, *, description: str | None = None,
               x_label: str = "Rating (1 = very unhappy, 5 = very happy)", y_label: str = "Ratings",
-              chart_id: str | None = None, width: int = 480, height: int = 240) -> Markup:
-    """Counts per rating 1..5 (missing ratings count zero), as a bar chart."""
-    ratings = range(1, 6)
+              chart_id: str | None = None, width: int = 480, height: int = 240,
+              scale: Sequence[int] = (1, 2, 3, 4, 5)) -> Markup:
+    """Counts per rating of ``scale`` (1..5 unless given; missing ratings count zero), as a bar chart."""
+    ratings = list(scale)
     return bar_chart([str(r) for r in ratings], [int(counts.get(r, 0)) for r in ratings], title,
                      description=description, x_label=x_label, y_label=y_label, width=width, height=height,
                      color=ACCENT_BAR, chart_id=chart_id)
@@ -192,5 +193,66 @@ def horizontal_bars(labels: Sequence[str], values: Sequence[Number], title: str,
                  f'stroke="{AXIS}" stroke-width="1"/>')
     if x_label:
         parts.append(_text(label_width + plot_width / 2, height - 8, x_label, size=11))
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def line_chart(labels: Sequence[str], values: Sequence[Number | None], title: str, *, low: float, high: float,
+               description: str | None = None, y_label: str = "", width: int = 480, height: int = 200,
+               color: str = BAR, chart_id: str | None = None, value_format: Formatter = _number) -> Markup:
+    """One value per label (e.g. per week) on a fixed axis from ``low`` to ``high``, joined by a line.
+
+    ``None`` is a gap (no data that week): the line breaks there and no point is drawn. Each point has
+    a tooltip and prints its value; values outside the axis are refused.
+    """
+    labels = [str(label) for label in labels]
+    if len(labels) != len(values):
+        raise ValueError(f"a chart needs one value per label, got {len(labels)} labels and {len(values)} values")
+    if not high > low:
+        raise ValueError(f"the axis must rise: low {low}, high {high}")
+    if any(v is not None and not low <= v <= high for v in values):
+        raise ValueError(f"line chart values must lie from {low} to {high}")
+    identifier = _chart_id(title, chart_id)
+    left, right, top, bottom = 48, 16, 18, 28
+    plot_width, plot_height = width - left - right, height - top - bottom
+    shown = [(label, value) for label, value in zip(labels, values) if value is not None]
+    parts = _open_svg(identifier, width, height, title, description or (
+        _describe([label for label, _ in shown], [v for _, v in shown], value_format) if shown else "No data."))
+    baseline = top + plot_height
+
+    def y_of(value: float) -> float:
+        return baseline - plot_height * ((value - low) / (high - low))
+
+    for tick in (low, (low + high) / 2, high):
+        y = y_of(tick)
+        parts.append(f'<line x1="{left}" y1="{_coordinate(y)}" x2="{left + plot_width}" y2="{_coordinate(y)}" '
+                     f'stroke="{AXIS if tick == low else GRID}" stroke-width="1"/>')
+        parts.append(_text(left - 6, y + 4, value_format(tick), anchor="end", size=10, fill=MUTED_TEXT))
+    band = plot_width / max(len(labels), 1)
+    label_every = max(1, math.ceil(len(labels) / 6))
+    segments: list[list[tuple[float, float]]] = [[]]
+    points: list[str] = []
+    for index, (label, value) in enumerate(zip(labels, values)):
+        x = left + band * index + band / 2
+        if index % label_every == 0:
+            parts.append(_text(x, baseline + 16, label, size=10, fill=MUTED_TEXT))
+        if value is None:
+            segments.append([])
+            continue
+        y = y_of(value)
+        segments[-1].append((x, y))
+        points.append(f'<g><title>{escape(label)}: {escape(value_format(value))}</title>'
+                      f'<circle cx="{_coordinate(x)}" cy="{_coordinate(y)}" r="3.5" fill="{escape(color)}"/>'
+                      + _text(x, y - 7, value_format(value), size=10) + "</g>")
+    for segment in segments:
+        if len(segment) > 1:
+            path = " ".join(f"{_coordinate(x)},{_coordinate(y)}" for x, y in segment)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{escape(color)}" stroke-width="2"/>')
+    if not shown:
+        parts.append(_text(left + plot_width / 2, top + plot_height / 2, "No data", size=13, fill=MUTED_TEXT))
+    parts.append('<g class="points">' + "".join(points) + "</g>")
+    if y_label:
+        cx, cy = 12, top + plot_height / 2
+        parts.append(_text(cx, cy, y_label, size=11, extra=f' transform="rotate(-90 {cx} {_coordinate(cy)})"'))
     parts.append("</svg>")
     return Markup("".join(parts))

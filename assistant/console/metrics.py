@@ -13,7 +13,8 @@ Definitions:
 - bot containment: 1 − handoff rate;
 - median first response: ticket created → first agent message (tickets without one left out);
 - median resolution: ticket created → resolved (resolved tickets only, whoever ended them);
-- CSAT: average, count and 1..5 distribution of the ratings on the range's tickets.
+- CSAT: average, count and 1..5 distribution of the ratings on the range's tickets;
+- NPS, CES, containment by intent and the weekly trend: ``assistant.console.satisfaction``.
 """
 from __future__ import annotations
 
@@ -31,8 +32,14 @@ from markupsafe import Markup
 
 from assistant.console import charts
 from assistant.console.conversations import TrackerStoreReader, tracker_store_url
-from assistant.console.keys import SETTINGS, TICKETS
+from assistant.console.keys import SETTINGS, SHOP, TICKETS
 from assistant.console.rendering import duration, render
+from assistant.console.satisfaction import (
+    Satisfaction,
+    compute_satisfaction,
+    satisfaction_charts,
+    trend_start,
+)
 from assistant.i18n.languages import REGISTRY
 from assistant.shop.storage.clock import utcnow
 from assistant.shop.support.handoff_rules import REASON_LABELS
@@ -223,15 +230,21 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, timezone.utc)
 
 
-async def _gather(request: web.Request, days: int) -> Metrics:
-    start, end = date_range(days, utcnow().date())
+async def _gather(request: web.Request, days: int) -> tuple[Metrics, Satisfaction]:
+    today = utcnow().date()
+    start, end = date_range(days, today)
+    since, until = _start_of(min(start, trend_start(today))), _start_of(end + timedelta(days=1))
     service = request.config_dict[TICKETS]
+    surveys = request.config_dict[SHOP].surveys
     reader = request.config_dict[TRACKER_READER]
-    tickets, conversations = await asyncio.gather(
-        asyncio.to_thread(service.all_between, _start_of(start), _start_of(end + timedelta(days=1))),
+    tickets, conversations, responses, outcomes = await asyncio.gather(
+        asyncio.to_thread(service.all_between, since, until),
         asyncio.to_thread(reader.conversations_per_day, start, end),
+        asyncio.to_thread(surveys.responses_between, since, until),
+        asyncio.to_thread(surveys.outcomes_between, since, until),
     )
-    return compute_metrics(tickets, conversations, start, end)
+    return (compute_metrics(tickets, conversations, start, end),
+            compute_satisfaction(responses, outcomes, tickets, start, end, today))
 
 
 api_routes = web.RouteTableDef()
@@ -247,9 +260,9 @@ async def metrics_page(request: web.Request) -> web.Response:
     except ValueError as exc:
         return render(request, "metrics.html", status=400, error=str(exc), metrics=None, charts={},
                       days=DEFAULT_DAYS, **context)
-    metrics = await _gather(request, days)
-    return render(request, "metrics.html", error=None, metrics=metrics, charts=metric_charts(metrics),
-                  days=days, **context)
+    metrics, satisfaction = await _gather(request, days)
+    return render(request, "metrics.html", error=None, metrics=metrics, satisfaction=satisfaction,
+                  charts={**metric_charts(metrics), **satisfaction_charts(satisfaction)}, days=days, **context)
 
 
 @api_routes.get("/metrics")
@@ -258,8 +271,9 @@ async def metrics_api(request: web.Request) -> web.Response:
         days = parse_days(request.query.get("days"))
     except ValueError as exc:
         return web.json_response({"error": str(exc)}, status=400)
-    metrics = await _gather(request, days)
-    return web.json_response(metrics.to_dict(), headers={"Cache-Control": "no-store"})
+    metrics, satisfaction = await _gather(request, days)
+    return web.json_response({**metrics.to_dict(), "satisfaction": satisfaction.to_dict()},
+                             headers={"Cache-Control": "no-store"})
 
 
 async def _tracker_reader(app: web.Application) -> AsyncIterator[None]:

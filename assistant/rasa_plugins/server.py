@@ -20,6 +20,8 @@ instead of by an action-server call (``action_validate_slot_mappings``) per mess
 
 After NLU, the router (``assistant.rasa_plugins.routing``) sends general questions the classifier took
 for a task, a product request, a complaint or "not understood" to the knowledge base.
+A score typed while an NPS or CES question is pending becomes the ``survey`` intent first
+(``assistant.rasa_plugins.survey_answers``).
 
 Intents only the support console may trigger (``handoff_resolved``, through the
 HTTP API's trigger_intent) are refused when a shopper sends them as a payload
@@ -185,11 +187,13 @@ def install_agent_only_intents() -> None:
     @functools.wraps(parse)
     async def parse_message(self: Any, message: Any, tracker: Any = None, only_output_properties: bool = True) -> dict:
         from assistant.rasa_plugins.routing import State, route
+        from assistant.rasa_plugins.survey_answers import survey_answer
 
         parsed = await parse(self, message, tracker, only_output_properties)
         parsed = refuse_agent_only(parsed, message.sender_id)
         try:
-            return route(parsed, State.of(tracker))
+            answered = survey_answer(parsed, tracker)  # a typed score while a survey question is pending
+            return answered if answered is not parsed else route(parsed, State.of(tracker))
         except Exception:  # noqa: BLE001 - a routing bug must never lose the shopper's message
             logger.exception("routing failed for conversation %s; the classifier's intent is kept", message.sender_id)
             return parsed

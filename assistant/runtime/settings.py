@@ -36,6 +36,15 @@ the launcher can import it.
 | ``REDIS_URL`` | empty: in-memory | Rasa's lock store, for several Rasa processes (``redis://host:6379/0``) |
 | ``RABBITMQ_URL`` | empty: none | Rasa's event broker (``amqp://user:pass@host:5672/``); a user and password are required |
 | ``RABBITMQ_QUEUE`` | ``rasa_events`` | the broker's queue |
+| ``SURVEY_RATE`` | ``0.3`` | share of bot-only results followed by one NPS or CES question (0 = never, 1 = always) |
+| ``SURVEY_KIND`` | ``alternate`` | which question: ``nps`` (0-10), ``ces`` (1-7) or ``alternate`` between them |
+| ``SURVEY_COOLDOWN_DAYS`` | ``7`` | a customer (or an unverified sender) is asked at most once in this many days |
+| ``NOTIFY_QUIET_HOURS`` | ``21:00-08:00`` | proactive order updates are held during these hours (empty: none); urgent ones (a delay) go anyway |
+| ``NOTIFY_TIMEZONE`` | the business hours' time zone | the time zone of the quiet hours |
+| ``NOTIFY_DEFAULT_OPT_IN`` | ``true`` | whether customers who never said "stop updates" or "start updates" get order updates |
+| ``NOTIFY_WHATSAPP_TEMPLATE_SID`` | empty | Twilio Content SID of the approved WhatsApp template for updates outside the 24-hour window (empty: email instead) |
+| ``NOTIFY_WEB_SESSION_DAYS`` | ``30`` | a widget conversation gets updates while the shopper was active in it within this many days |
+| ``NOTIFY_POLL_SECONDS`` | ``1`` | how often the notification worker looks for new order events |
 
 Messenger channels (``TELEGRAM_*``, ``FACEBOOK_*``, ``TWILIO_*``, ``SHOP_PUBLIC_URL``) are read by
 ``assistant/runtime/credentials.py`` when Rasa starts; see README "Messenger channels".
@@ -91,6 +100,27 @@ def _count(environ: Mapping[str, str], name: str, default: int) -> int:
     return count
 
 
+def _rate(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = _env(environ, name, str(default))
+    try:
+        rate = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number from 0 to 1, got {raw!r}") from exc
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"{name} must be from 0 to 1, got {rate}")
+    return rate
+
+
+SURVEY_KINDS = ("alternate", "nps", "ces")
+
+
+def _choice(environ: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _env(environ, name, default).lower()
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def _float(environ: Mapping[str, str], name: str) -> Optional[float]:
     raw = _env(environ, name, "")
     if not raw:
@@ -133,6 +163,15 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
     action_server_workers: int = 1
+    notify_quiet_hours: str = "21:00-08:00"
+    notify_timezone: str = ""  # empty: the business hours' time zone
+    notify_default_opt_in: bool = True
+    notify_whatsapp_template_sid: str = ""
+    notify_web_session_days: int = 30
+    notify_poll_seconds: float = 1.0
+    survey_rate: float = 0.3
+    survey_kind: str = "alternate"
+    survey_cooldown_days: int = 7
 
 
 def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
@@ -176,4 +215,13 @@ def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
         allowed_origins=_origins(environ, console_port),
         trusted_proxies=tuple(p.strip() for p in _env(environ, "CONSOLE_TRUSTED_PROXIES", "").split(",") if p.strip()),
         action_server_workers=_count(environ, "ACTION_SERVER_WORKERS", 1),
+        notify_quiet_hours=environ.get("NOTIFY_QUIET_HOURS", "21:00-08:00").strip(),
+        notify_timezone=_env(environ, "NOTIFY_TIMEZONE", ""),
+        notify_default_opt_in=_env(environ, "NOTIFY_DEFAULT_OPT_IN", "true").lower() in ("1", "true", "yes"),
+        notify_whatsapp_template_sid=_env(environ, "NOTIFY_WHATSAPP_TEMPLATE_SID", ""),
+        notify_web_session_days=_count(environ, "NOTIFY_WEB_SESSION_DAYS", 30),
+        notify_poll_seconds=_float(environ, "NOTIFY_POLL_SECONDS") or 1.0,
+        survey_rate=_rate(environ, "SURVEY_RATE", 0.3),
+        survey_kind=_choice(environ, "SURVEY_KIND", "alternate", SURVEY_KINDS),
+        survey_cooldown_days=_count(environ, "SURVEY_COOLDOWN_DAYS", 7),
     )

@@ -24,10 +24,12 @@ from sqlalchemy import Engine, delete, func, insert, inspect, select, text
 
 from assistant.shop.commerce.policy import Policy, load_policy
 from assistant.shop.demo.order_generator import STATUS_COUNTS, generate_orders
+from assistant.shop.demo.review_generator import apply_reviews
+from assistant.shop.demo.survey_seed import HISTORY_WEEKS, seed_demo_surveys
 from assistant.shop.demo.ticket_seed import seed_demo_tickets
 from assistant.shop.storage.column_types import to_money
 from assistant.shop.storage.db import drop_db, init_db, make_engine, session_factory
-from assistant.shop.storage.models import AddressChange, Customer, Order, OrderItem, Product, Refund
+from assistant.shop.storage.models import AddressChange, Customer, Order, OrderItem, Product, Refund, Review
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +156,7 @@ def order_count(engine: Engine) -> int:
 def _clear_seeded_rows(engine: Engine) -> None:
     """Remove leftovers of an interrupted seed (no orders, maybe customers); tickets are kept."""
     with session_factory(engine)() as session, session.begin():
-        for model in (Refund, AddressChange, OrderItem, Order, Product, Customer):
+        for model in (Refund, AddressChange, OrderItem, Order, Review, Product, Customer):
             session.execute(delete(model))
 
 
@@ -185,6 +187,8 @@ def seed_database(
     else:
         _clear_seeded_rows(engine)
     _ensure_final_sale(product_rows, rng)
+    # reviews come from their own random stream, so adding them changed no seeded order
+    review_rows = apply_reviews(product_rows, products, seed=seed, today=today)
     anchor = datetime.combine(today, datetime.min.time(), tzinfo=timezone.utc)
     for row in customer_rows:
         row["created_at"] = anchor - timedelta(days=rng.randint(120, 900), minutes=rng.randint(0, 1439))
@@ -194,6 +198,8 @@ def seed_database(
     with session_factory(engine)() as session, session.begin():
         session.execute(insert(Customer), customer_rows)
         session.execute(insert(Product), product_rows)
+        if review_rows:
+            session.execute(insert(Review), review_rows)
         session.execute(insert(Order), generated.orders)
         session.execute(insert(OrderItem), generated.items)
         if generated.refunds:
@@ -267,7 +273,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed, today=args.today, force=args.force,
         )
         # resolved support tickets of the last weeks, so the console's history and metrics show something
-        demo_tickets = 0 if summary.skipped else seed_demo_tickets(session_factory(engine), today=args.today)
+        # (over the weeks of the survey history, at the density of three weeks' 60, so the weekly trend's
+        # containment has both sides)
+        demo_tickets = 0 if summary.skipped else seed_demo_tickets(
+            session_factory(engine), today=args.today, count=60 * HISTORY_WEEKS // 3, history_days=HISTORY_WEEKS * 7)
+        # bot-only results and NPS/CES answers of the last weeks (assistant/shop/demo/survey_seed.py)
+        if not summary.skipped:
+            seed_demo_surveys(session_factory(engine), today=args.today)
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: cannot seed the shop database: {exc}", file=sys.stderr)
         return 1

@@ -272,8 +272,9 @@ def seed_demo_tickets(
     today: date | None = None,
     count: int = 60,
     rng_seed: int = 7,
+    history_days: int = HISTORY_DAYS,
 ) -> int:
-    """Add ``count`` resolved demo tickets over the ``HISTORY_DAYS`` days before ``today``.
+    """Add ``count`` resolved demo tickets over the ``history_days`` days before ``today``.
 
     Does nothing (returns 0) when the ``tickets`` table has any row. Returns how many were added.
     """
@@ -311,7 +312,7 @@ def seed_demo_tickets(
             order_text = order.id if order else f"SO{rng.randint(100000, 999999)}"
             first_name = agent.display_name.split(" (")[0]
 
-            day = today - timedelta(days=rng.randint(1, HISTORY_DAYS))
+            day = today - timedelta(days=rng.randint(1, history_days))
             hour = rng.choices(range(24), weights=_HOUR_WEIGHTS)[0]
             created = datetime.combine(day, time(hour, rng.randint(0, 59), rng.randint(0, 59)),
                                        tzinfo=timezone.utc)
@@ -366,5 +367,5 @@ def seed_demo_tickets(
                     agent_id=agent.id if sender == A else None,
                     created_at=first_response + gap * position))
             session.add(ticket)
-    logger.info("added %d demo tickets over the %d days before %s", count, HISTORY_DAYS, today)
+    logger.info("added %d demo tickets over the %d days before %s", count, history_days, today)
     return count

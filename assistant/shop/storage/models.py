@@ -359,3 +359,170 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(80), index=True)
     failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+# ---- reviews (issue 15: reviews in product answers) ----------------------------------------------
+REVIEW_FITS: tuple[str, ...] = ("small", "true", "large")
+
+
+class Review(Base):
+    """A shopper's review of a product: stars, a short text in the reviewer's language, and the topic it
+    is mainly about (``fit`` says how the size ran, for clothes and shoes). Products' ``rating`` and
+    ``review_count`` are the mean and count of these rows."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        CheckConstraint("rating BETWEEN 1 AND 5", name="ck_reviews_rating"),
+        CheckConstraint("fit IS NULL OR " + _in("fit", REVIEW_FITS), name="ck_reviews_fit"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(ForeignKey("products.sku", ondelete="CASCADE"), index=True)
+    rating: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(400))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    author: Mapped[str] = mapped_column(String(40))  # a first name or an initial, never a full name
+    topic: Mapped[str | None] = mapped_column(String(20))
+    fit: Mapped[str | None] = mapped_column(String(8))
+    helpful: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Proactive notifications (issue 15): the order-event outbox, preferences, deliveries, email outbox ---
+
+NOTIFICATION_EVENT_STATUSES: tuple[str, ...] = ("pending", "done")
+NOTIFICATION_DELIVERY_STATUSES: tuple[str, ...] = ("sending", "delivered", "skipped", "failed")
+
+
+class OrderEvent(Base):
+    """An order's change of state, written in the same transaction as the change (the outbox).
+
+    The notification worker claims pending rows (``claimed_until`` is a lease, so a crashed worker's
+    claim runs out), delivers them and marks them done. ``dedupe_key`` makes a repeated change one event.
+    """
+
+    __tablename__ = "order_events"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_order_events_dedupe_key"),
+        CheckConstraint(_in("status", NOTIFICATION_EVENT_STATUSES), name="ck_order_events_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    order_id: Mapped[str] = mapped_column(String(16), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str] = mapped_column(String(120))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    not_before: Mapped[datetime | None]             # held (quiet hours, retry back-off) until then
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(200))
+
+
+class NotificationPreference(Base):
+    """A customer's choice about proactive order updates (no row: the shop's default)."""
+
+    __tablename__ = "notification_preferences"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    opted_in: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_via: Mapped[str | None] = mapped_column(String(40))
+
+
+class NotificationDelivery(Base):
+    """One event to one target (a linked conversation, or email): at most one row each, so a restarted
+    worker never sends an event to the same place twice."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "target", name="uq_notification_deliveries_target"),
+        CheckConstraint(_in("status", NOTIFICATION_DELIVERY_STATUSES), name="ck_notification_deliveries_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("order_events.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(200))          # "<channel>|<conversation id>" or "email"
+    channel: Mapped[str] = mapped_column(String(40))
+    conversation_id: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16), default="sending")
+    mode: Mapped[str | None] = mapped_column(String(80))      # message, tag:POST_PURCHASE_UPDATE, template:<sid>
+    language: Mapped[str | None] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+
+
+class EmailOutboxMessage(Base):
+    """An email the shop's sender should send (the demo writes it here and logs it, masked)."""
+
+    __tablename__ = "email_outbox"
+    __table_args__ = (UniqueConstraint("event_id", name="uq_email_outbox_event"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("order_events.id", ondelete="SET NULL"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+# ---- satisfaction surveys and bot-only results (issue 15: NPS and CES) ------------------------------
+SURVEY_KINDS: tuple[str, ...] = ("nps", "ces")
+SURVEY_STATUSES: tuple[str, ...] = ("asked", "answered", "skipped")
+
+
+class SurveyResponse(Base):
+    """One NPS (0-10) or CES (1-7) question asked after a bot-only result, and its answer.
+
+    The row is written when the question is asked (``status`` "asked"); the answer or a skip completes it
+    once. ``customer_id`` is the verified customer; ``sender_key`` a hash of channel and sender id, so an
+    unverified sender is not asked twice within the cooling-off period either.
+    """
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (
+        CheckConstraint(_in("kind", SURVEY_KINDS), name="ck_survey_responses_kind"),
+        CheckConstraint(_in("status", SURVEY_STATUSES), name="ck_survey_responses_status"),
+        CheckConstraint("score IS NULL OR (score BETWEEN 0 AND 10)", name="ck_survey_responses_score"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(12), default="asked")
+    score: Mapped[int | None] = mapped_column(Integer)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"), index=True)
+    sender_key: Mapped[str] = mapped_column(String(64), index=True)
+    conversation_id: Mapped[str] = mapped_column(String(120), index=True)
+    channel: Mapped[str] = mapped_column(String(40), default="rest")
+    trigger_intent: Mapped[str] = mapped_column(String(80))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    answered_at: Mapped[datetime | None]
+
+
+class ConversationOutcome(Base):
+    """A conversation in which the bot alone reached a result (order status told, refund or return opened,
+    order cancelled, address changed): one row per conversation, for containment by first task intent."""
+
+    __tablename__ = "conversation_outcomes"
+    __table_args__ = (UniqueConstraint("conversation_id", name="uq_conversation_outcomes_conversation"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(120))
+    first_intent: Mapped[str] = mapped_column(String(80), index=True)
+    result_intent: Mapped[str] = mapped_column(String(80))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"), index=True)
+    channel: Mapped[str] = mapped_column(String(40), default="rest")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    completed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
