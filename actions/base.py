@@ -8,13 +8,17 @@ any unexpected error into the ``utter_technical_problem`` reply.
 A form's validation subclasses :class:`ShopFormValidation`: its ``validate_<slot>`` methods are async
 and hand their work to :meth:`ShopFormValidation.in_thread`; an unexpected error gets the same reply,
 and the slots being validated are cleared, so nothing unchecked is accepted.
+
+A ``FollowupAction`` to an action registered in :data:`INLINE_FOLLOWUPS` is run in the same call
+instead (``actions.surveys``: recording a result and maybe asking NPS/CES after it), which saves Rasa
+a second action-server round trip (the tracker and the domain serialised again) on that message.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Dict, Iterator, List, Optional, Text
+from typing import Any, Callable, Dict, Iterator, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -32,6 +36,19 @@ logger = logging.getLogger(__name__)
 
 # what an action returns: rasa-sdk's event dicts
 Events = List[EventType]
+# follow-up actions that need nothing Rasa computes between two actions, run in the action that asks for
+# them: action name -> what it does (dispatcher, tracker, services) -> events; registered by their module
+INLINE_FOLLOWUPS: Dict[str, Callable[[CollectingDispatcher, Tracker, "Services"], Events]] = {}
+
+
+def run_inline_followups(events: Events, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         services: Services) -> Events:
+    """``events`` with each follow-up registered in :data:`INLINE_FOLLOWUPS` replaced by its own events."""
+    result: Events = []
+    for event in events:
+        follow = INLINE_FOLLOWUPS.get(event.get("name")) if event.get("event") == "followup" else None
+        result.extend(follow(dispatcher, tracker, services) if follow is not None else [event])
+    return result
 
 
 class ShopAction(Action, ABC):
@@ -49,12 +66,15 @@ class ShopAction(Action, ABC):
         try:
             services = get_services()
             with speaking(language_of(tracker)):  # to_thread copies the context: perform sees the language
-                return await asyncio.to_thread(self.perform, dispatcher, tracker, services)
+                return await asyncio.to_thread(self._perform_and_followups, dispatcher, tracker, services)
         except Exception:  # noqa: BLE001 - the shopper must get an answer, the log gets the trace
             logger.exception("action %s failed for conversation %s", self.name(), tracker.sender_id)
             dispatcher.messages.clear()
             dispatcher.utter_message(response="utter_technical_problem", support_email=support_email())
             return []
+
+    def _perform_and_followups(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+        return run_inline_followups(self.perform(dispatcher, tracker, services), dispatcher, tracker, services)
 
 
 class ShopFormValidation(FormValidationAction, ABC):

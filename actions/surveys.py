@@ -1,7 +1,8 @@
 """One satisfaction question after the bot alone finished a task: NPS (0-10) or CES (1-7).
 
 A task's result (order status told, refund or return opened, order cancelled, address changed) ends
-with :func:`task_done`, a ``FollowupAction`` to ``action_after_task``. That action records the result
+with :func:`task_done`, a ``FollowupAction`` to ``action_after_task``, which ``ShopAction.run`` carries out
+in the same action-server call (``actions.base.INLINE_FOLLOWUPS``). It records the result
 (containment by first task intent, ``SurveyService.record_outcome``) and, when the sample says so and
 the shopper was not asked within the cooling-off period, was not handed to a person and got no CSAT
 question in this conversation, asks one question with buttons and sets ``awaiting_confirmation`` to
@@ -21,7 +22,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import Events, ShopAction, intent_of, pending_confirmation, verified_customer
+from actions.base import (
+    INLINE_FOLLOWUPS,
+    Events,
+    ShopAction,
+    intent_of,
+    pending_confirmation,
+    verified_customer,
+)
 from actions.order_tasks import ORDER_TASKS
 from actions.services import Services
 from assistant.i18n.phrases import current_language, phrase
@@ -113,12 +121,7 @@ class ActionAfterTask(ShopAction):
         return AFTER_TASK
 
     def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
-        try:
-            return self._after(dispatcher, tracker, services)
-        except Exception:  # noqa: BLE001 - the shopper already has their answer; a survey is optional
-            logger.exception("recording the result of conversation %s failed", tracker.sender_id)
-            dispatcher.messages.clear()
-            return []
+        return after_task(dispatcher, tracker, services)
 
     @staticmethod
     def _after(dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
@@ -142,6 +145,20 @@ class ActionAfterTask(ShopAction):
             return []
         dispatcher.utter_message(response=f"utter_ask_{survey.kind}", buttons=survey_buttons(survey.kind))
         return [SlotSet("awaiting_confirmation", survey_marker(survey.kind, survey.id))]
+
+
+def after_task(dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+    """What ``action_after_task`` does; result actions run it in their own call (``INLINE_FOLLOWUPS``)."""
+    before = len(dispatcher.messages)
+    try:
+        return ActionAfterTask._after(dispatcher, tracker, services)
+    except Exception:  # noqa: BLE001 - the shopper already has their answer; a survey is optional
+        logger.exception("recording the result of conversation %s failed", tracker.sender_id)
+        del dispatcher.messages[before:]  # the result's own reply stays
+        return []
+
+
+INLINE_FOLLOWUPS[AFTER_TASK] = after_task
 
 
 class ActionStoreSurvey(ShopAction):

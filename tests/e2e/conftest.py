@@ -70,6 +70,7 @@ def start_stack(tmp: Path, database_url: str, with_actions: bool = True, with_co
         "ACTION_SERVER_PORT": str(free_port()),
         "CONSOLE_PORT": str(free_port()),
         "SHOP_BUSINESS_HOURS_FILE": str(always_open_hours(tmp)),
+        "SURVEY_RATE": "0",  # scripted conversations get no sampled NPS/CES question (tests/e2e/test_surveys.py: 1)
         **env,
     }
     stack = make_stack(overrides, log_dir=tmp / "log")

@@ -53,8 +53,9 @@ def services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standard_shop_file
     (tmp_path / "db").mkdir()
     shutil.copyfile(standard_shop_file, tmp_path / "db" / "shop.db")
     url = f"sqlite:///{tmp_path / 'db' / 'shop.db'}"
+    # no sampled NPS/CES question after results unless a test asks for one (``surveys_on``)
     settings = get_settings({"SHOP_VAR_DIR": str(tmp_path), "DATABASE_URL": url,
-                             "SHOP_SUPPORT_EMAIL": "help@shop.test"})
+                             "SHOP_SUPPORT_EMAIL": "help@shop.test", "SURVEY_RATE": "0"})
     shop = Shop.open(ShopConfig(url, settings.policy_file))
     opened = Services(settings=settings, shop=shop)
     for module in (actions.base, actions.orders, actions.verification):

@@ -3,6 +3,7 @@ the result actions ending with task_done(); over the standard test shop."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -201,30 +202,48 @@ def test_survey_buttons_follow_the_scale() -> None:
     assert len(survey_buttons("ces")) == 8
 
 
-# ---- the result actions end with task_done() --------------------------------------------------------------
+# ---- the result actions end with task_done(), run in the same call -----------------------------------------
 
 def followups(events: list[dict[str, Any]]) -> list[str]:
     return [e["name"] for e in events if e.get("event") == "followup"]
 
 
-def test_an_order_status_answer_is_followed_by_action_after_task(services, jane) -> None:
+def outcomes(services) -> int:
+    return len(services.shop.surveys.outcomes_between(datetime(2000, 1, 1), datetime(2100, 1, 1)))
+
+
+def test_an_order_status_answer_records_the_result_and_asks_in_the_same_call(services, jane, surveys_on) -> None:
+    surveys_on()
     state = tracker(slots={**jane, "order_id": "SO100003", "pending_task": "order_status"}, intent="inform",
                     events=said("order_status"))
     events, messages = run(ActionRunOrderTask(), state)
-    assert responses(messages) == ["utter_order_status_shipped"] and followups(events) == ["action_after_task"]
+    # the status first, then the question: no follow-up action, so no second round trip through Rasa
+    assert responses(messages) == ["utter_order_status_shipped", "utter_ask_nps"] and followups(events) == []
+    assert outcomes(services) == 1
+    assert slots_of(events)["awaiting_confirmation"].startswith("survey:nps:")
 
 
 def test_an_offer_is_not_a_result_but_the_confirmed_cancellation_is(services, jane) -> None:
     state = tracker(slots={**jane, "order_id": "SO100001", "pending_task": "cancel_order"}, intent="inform")
     events, _ = run(ActionRunOrderTask(), state)
-    assert followups(events) == []
+    assert followups(events) == [] and outcomes(services) == 0
     confirmed = tracker(slots=jane, intent="affirm", events=asked("cancel:SO100001"))
     events, messages = run(ActionHandleAffirm(), confirmed)
-    assert followups(events) == ["action_after_task"]
+    assert followups(events) == [] and outcomes(services) == 1
 
 
 def test_a_refund_opened_is_a_result(services, jane) -> None:
     events, messages = run(ActionHandleAffirm(), tracker(slots=jane, intent="affirm", events=asked("refund:SO100004")))
-    assert responses(messages) == ["utter_refund_created"] and followups(events) == ["action_after_task"]
+    assert responses(messages)[0] == "utter_refund_created" and outcomes(services) == 1
     events, messages = run(ActionHandleAffirm(), tracker(slots=jane, intent="affirm", events=asked("refund:SO100004")))
-    assert followups(events) == []  # the existing refund shown again is no new result
+    assert outcomes(services) == 1  # the existing refund shown again is no new result
+
+
+def test_a_failing_survey_keeps_the_results_reply(services, jane, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("database gone")
+    monkeypatch.setattr(type(services.shop.surveys), "record_outcome", broken)
+    state = tracker(slots={**jane, "order_id": "SO100003", "pending_task": "order_status"}, intent="inform",
+                    events=said("order_status"))
+    events, messages = run(ActionRunOrderTask(), state)
+    assert responses(messages) == ["utter_order_status_shipped"] and followups(events) == []
