@@ -57,8 +57,9 @@ def quiet_note(settings: Settings) -> str | None:
     quiet = QuietHours.parse(settings.notify_quiet_hours, zone)
     if quiet is None or not quiet.contains(utcnow()):
         return None
-    return (f"Note: it is quiet hours now ({settings.notify_quiet_hours} {zone}); only urgent updates (the delay) "
-            f"go out now, the others at {quiet.ends_after(utcnow()).astimezone(quiet.zone):%H:%M}. "
+    return (f"Note: it is quiet hours now ({settings.notify_quiet_hours} {zone}, unless `make run` was started "
+            f"with other NOTIFY_QUIET_HOURS); then only urgent updates (the delay) go out now, the others at "
+            f"{quiet.ends_after(utcnow()).astimezone(quiet.zone):%H:%M}. "
             "Start `make run` with NOTIFY_QUIET_HOURS= (empty) to see them at once.")
 
 

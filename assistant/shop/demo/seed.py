@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Engine, delete, func, insert, inspect, select, text
+from sqlalchemy import Engine, delete, func, insert, inspect, select, text, update
 
 from assistant.shop.commerce.policy import Policy, load_policy
 from assistant.shop.demo.order_generator import STATUS_COUNTS, generate_orders
@@ -233,6 +233,7 @@ def seed_from_files(
     started = time.perf_counter()
     existing = order_count(engine)
     if existing and not force:
+        top_up_reviews(engine, _records(catalog_file, "products"), seed=seed, today=today)
         return SeedSummary(skipped=True, orders=existing)
     summary = seed_database(
         engine,
@@ -241,6 +242,26 @@ def seed_from_files(
         seed=seed, today=today, force=force, policy=policy,
     )
     return replace(summary, seconds=time.perf_counter() - started)
+
+
+def top_up_reviews(engine: Engine, products: Sequence[Mapping[str, Any]], *, seed: int = DEFAULT_SEED,
+                   today: date | None = None) -> int:
+    """A shop seeded before reviews existed gets them (and the ratings they imply) without a reseed, so an
+    upgraded ``make run`` shows the same product answers as a fresh one; returns the rows added."""
+    with session_factory(engine)() as session:
+        if session.scalar(select(func.count()).select_from(Review)):
+            return 0
+        present = set(session.scalars(select(Product.sku)).all())
+    rows = [row for row in normalize_products(products) if row["sku"] in present]
+    reviews = apply_reviews(rows, products, seed=seed, today=today or datetime.now(timezone.utc).date())
+    with session_factory(engine)() as session, session.begin():
+        if reviews:
+            session.execute(insert(Review), reviews)
+        for row in rows:
+            session.execute(update(Product).where(Product.sku == row["sku"])
+                            .values(rating=row.get("rating"), review_count=row.get("review_count") or 0))
+    logger.info("added %d demo reviews to a shop seeded before reviews existed", len(reviews))
+    return len(reviews)
 
 
 def _parse_day(text: str) -> date:
@@ -277,9 +298,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # containment has both sides)
         demo_tickets = 0 if summary.skipped else seed_demo_tickets(
             session_factory(engine), today=args.today, count=60 * HISTORY_WEEKS // 3, history_days=HISTORY_WEEKS * 7)
-        # bot-only results and NPS/CES answers of the last weeks (assistant/shop/demo/survey_seed.py)
-        if not summary.skipped:
-            seed_demo_surveys(session_factory(engine), today=args.today)
+        # bot-only results and NPS/CES answers of the last weeks (assistant/shop/demo/survey_seed.py); a shop
+        # seeded before surveys existed gets them too (nothing is added once either table has a row)
+        seed_demo_surveys(session_factory(engine), today=args.today)
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: cannot seed the shop database: {exc}", file=sys.stderr)
         return 1

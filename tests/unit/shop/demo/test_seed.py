@@ -222,3 +222,25 @@ def test_seed_from_the_repo_files(tmp_path: Path, policy) -> None:
     again = make_engine(f"sqlite:///{tmp_path / 'repo2.db'}")
     seed_module.seed_from_files(again, today=TODAY, policy=policy)
     assert dump(engine) == dump(again)
+
+
+def test_a_shop_seeded_before_reviews_existed_gets_them_without_a_reseed(tmp_path: Path, policy) -> None:
+    from sqlalchemy import delete, func, update
+
+    from assistant.shop.storage.models import Review
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    seed_module.seed_from_files(engine, today=TODAY, policy=policy)
+    with session_factory(engine)() as session:
+        ratings = dict(session.execute(select(Product.sku, Product.rating)).all())
+        count = session.scalar(select(func.count()).select_from(Review))
+    with session_factory(engine)() as session, session.begin():  # what an older version left behind
+        session.execute(delete(Review))
+        session.execute(update(Product).values(review_count=0))
+    orders = dump(engine)
+    again = seed_module.seed_from_files(engine, today=TODAY, policy=policy)
+    assert again.skipped and dump(engine) == orders  # no order, customer or refund touched
+    with session_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Review)) == count > 0
+        assert dict(session.execute(select(Product.sku, Product.rating)).all()) == ratings
+    assert seed_module.top_up_reviews(engine, []) == 0  # once there are reviews, nothing is added
