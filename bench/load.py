@@ -357,6 +357,15 @@ def open_summary(run: OpenLoopRun) -> Dict[str, Any]:
 # --- memory ----------------------------------------------------------------------------------------
 
 
+def process_tree(pid: int) -> List[psutil.Process]:
+    """A process and its live children (the action server's Sanic workers); empty once it has exited."""
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
 class PeakRss(threading.Thread):
     """Samples the RSS of each named process tree every ``interval`` seconds and keeps the peak."""
 
@@ -369,13 +378,8 @@ class PeakRss(threading.Thread):
 
     @staticmethod
     def tree_rss(pid: int) -> int:
-        try:
-            root = psutil.Process(pid)
-            tree = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return 0
         total = 0
-        for process in tree:
+        for process in process_tree(pid):
             try:
                 total += process.memory_info().rss
             except (psutil.NoSuchProcess, psutil.AccessDenied):
@@ -407,13 +411,8 @@ def tree_cpu_seconds(pid: int) -> float:
     CPU time, unlike latency, barely moves when another program shares the cores, so it is the
     per-message cost that stays comparable between runs on a busy machine.
     """
-    try:
-        root = psutil.Process(pid)
-        tree = [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0.0
     total = 0.0
-    for process in tree:
+    for process in process_tree(pid):
         try:
             times = process.cpu_times()
             total += times.user + times.system
