@@ -21,7 +21,8 @@ PENDING_PREFIX = "survey:"
 
 def pending_marker(events: Any) -> Optional[str]:
     """The survey marker the bot set since the shopper's last message, or None (``events``: Rasa events)."""
-    for event in reversed(list(events or [])):
+    # newest first, without copying the session's events on every message (a tracker's are a deque)
+    for event in (reversed(events) if hasattr(events, "__reversed__") else reversed(list(events or []))):
         name = type(event).__name__
         if name == "UserUttered":
             return None
