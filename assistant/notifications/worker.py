@@ -142,13 +142,13 @@ class NotificationWorker:
             return previous.status
         try:
             state = await self.rasa.conversation(conversation.conversation_id)
-        except RasaUnavailable as exc:
-            logger.warning("notification event %s: %s", event.id, exc)
-            return "retry"
-        except RasaRefused as exc:
+        except RasaRefused as exc:  # first: it is a RasaUnavailable too, but retrying will not help
             await asyncio.to_thread(self.outbox.record_skip, event.id, conversation.target, conversation.channel,
                                     conversation.conversation_id, str(exc), now)
             return "skipped"
+        except RasaUnavailable as exc:
+            logger.warning("notification event %s: %s", event.id, exc)
+            return "retry"
         last_active = max(filter(None, (state.last_user_at, conversation.last_seen_at)), default=None)
         decision = route(conversation.channel, conversation.conversation_id, last_active, now,
                          whatsapp_template=self.config.whatsapp_template,
@@ -176,13 +176,13 @@ class NotificationWorker:
             await self.rasa.deliver(conversation.conversation_id, conversation.channel, notification.chat_text(),
                                     [{"title": notification.button_title, "payload": STOP_PAYLOAD}],
                                     self._metadata(event, delivery.id, decision.mode, notification))
+        except RasaRefused as exc:
+            await asyncio.to_thread(self.outbox.mark, delivery.id, "failed", str(exc), attempted=True, now=now)
+            return "failed"
         except RasaUnavailable as exc:
             await asyncio.to_thread(self.outbox.mark, delivery.id, "sending", str(exc), attempted=True, now=now)
             logger.warning("notification event %s to a %s conversation: %s", event.id, conversation.channel, exc)
             return "retry"
-        except RasaRefused as exc:
-            await asyncio.to_thread(self.outbox.mark, delivery.id, "failed", str(exc), attempted=True, now=now)
-            return "failed"
         await asyncio.to_thread(self.outbox.mark, delivery.id, "delivered", attempted=True, now=now)
         logger.info("order %s: %s update delivered on %s (%s)", event.order_id, event.kind, conversation.channel,
                     decision.mode)

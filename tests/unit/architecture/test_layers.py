@@ -5,7 +5,7 @@ in a loop, and the console never reaches into the action server or the database 
                  ^            ^
                  '--- console (aiohttp) ---'                     (a second front end on the backend)
     rasa_plugins (Rasa venv): i18n, shop's dependency-free modules, runtime wiring
-    runtime (settings, endpoints, launcher, training): wiring; settings are read only here
+    runtime (settings, endpoints, launcher, training, Rasa's HTTP client): wiring; settings are read only here
 """
 from __future__ import annotations
 
@@ -25,14 +25,16 @@ ALLOWED = {
     "knowledge_base": {"assistant.i18n"},
     "actions": {"assistant.i18n", "assistant.shop", "knowledge_base", "assistant.runtime.settings"},
     "assistant.console": {"assistant.i18n", "assistant.shop", "knowledge_base", "assistant.runtime.settings",
-                          "assistant.runtime.endpoints", "assistant.runtime.sessions"},
+                          "assistant.runtime.endpoints", "assistant.runtime.sessions",
+                          "assistant.runtime.rasa_http"},
     "assistant.rasa_plugins": {"assistant.i18n", "assistant.shop.commerce.order_ids", "assistant.shop.commerce.order_tasks",
                                "assistant.shop.support.pii",
                                "assistant.runtime.settings", "assistant.runtime.endpoints",
                                "assistant.runtime.credentials", "assistant.runtime.sessions"},
     "assistant.runtime": {"assistant.i18n", "assistant.shop", "knowledge_base", "assistant.rasa_plugins.server"},
     # the notification worker (actions venv): the backend's outbox, Rasa's HTTP API; wiring in its __main__
-    "assistant.notifications": {"assistant.i18n", "assistant.shop", "assistant.runtime.settings"},
+    "assistant.notifications": {"assistant.i18n", "assistant.shop", "assistant.runtime.settings",
+                                "assistant.runtime.rasa_http"},
 }
 # command-line entry points are wiring: they may read the settings
 ENTRY_POINTS = {"knowledge_base.__main__": {"assistant.runtime.settings"},

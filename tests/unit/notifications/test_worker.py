@@ -9,7 +9,12 @@ from typing import Any
 
 import pytest
 
-from assistant.notifications.rasa_api import ConversationState, RasaUnavailable, conversation_state
+from assistant.notifications.rasa_api import (
+    ConversationState,
+    RasaRefused,
+    RasaUnavailable,
+    conversation_state,
+)
 from assistant.notifications.worker import NotificationWorker, WorkerConfig, masked_email
 from assistant.shop.backend import Shop, ShopConfig
 from assistant.shop.notifications.rules import QuietHours
@@ -29,10 +34,13 @@ class FakeRasa:
     sent: list[dict[str, Any]] = field(default_factory=list)
     down: bool = False
     crash_after_send: bool = False
+    refuse: str = ""  # "conversation" or "deliver": that call gets a 4xx
 
     async def conversation(self, conversation_id: str) -> ConversationState:
         if self.down:
             raise RasaUnavailable("Rasa is not reachable")
+        if self.refuse == "conversation":
+            raise RasaRefused("Rasa answered 404: no such conversation")
         info = self.conversations.get(conversation_id, {})
         ids = frozenset(m["metadata"]["notification"]["delivery"] for m in self.sent
                         if m["conversation"] == conversation_id)
@@ -42,6 +50,8 @@ class FakeRasa:
                       metadata: dict[str, Any]) -> None:
         if self.down:
             raise RasaUnavailable("Rasa is not reachable")
+        if self.refuse == "deliver":
+            raise RasaRefused("Rasa answered 400: bad event")
         self.sent.append({"conversation": conversation_id, "channel": channel, "text": text, "buttons": buttons,
                           "metadata": metadata})
         if self.crash_after_send:
@@ -117,6 +127,20 @@ def test_rasa_down_means_try_again_later_and_nothing_is_lost(shop: Shop) -> None
     assert run_async(worker(shop, rasa).run_once(NOW + timedelta(seconds=2))) == 0   # backing off
     assert run_async(worker(shop, rasa).run_once(NOW + timedelta(seconds=6))) == 1
     assert len(rasa.sent) == 1 and shop.outbox.emails_for(1) == []
+
+
+@pytest.mark.parametrize("call, status, reason", [
+    ("conversation", "skipped", "Rasa answered 404: no such conversation"),
+    ("deliver", "failed", "Rasa answered 400: bad event"),
+])
+def test_a_refused_call_is_not_retried(shop: Shop, call: str, status: str, reason: str) -> None:
+    """RasaRefused is a RasaUnavailable too (the console shows both alike); the worker tells them apart."""
+    link(shop, "telegram", "telegram:4242")
+    ship(shop)
+    run_async(worker(shop, FakeRasa(refuse=call)).run_once(NOW))
+    [(event, _)] = shop.outbox.events_for_order("SO100002")
+    [delivery] = [d for d in shop.outbox.deliveries(event.id) if d.target == "telegram|telegram:4242"]
+    assert (delivery.status, delivery.reason) == (status, reason)
 
 
 def test_an_opted_out_customer_gets_nothing_not_even_email(shop: Shop) -> None:
