@@ -149,7 +149,9 @@ class ActionProductSearch(ShopAction):
         refers_back = tracker.get_slot("last_product_sku") and _REFERS_BACK.search(text) and not (
             query.category or _values(tracker, "product"))
         kb = get_knowledge_base()
-        named = any(find_product(kb, str(value)) for value in _values(tracker, "product"))
+        # the extractor finds no katakana name ("カスケードハイカーは防水?"): the message's words count too
+        named = find_product_in_text(kb, text) is not None or any(
+            find_product(kb, str(value)) for value in _values(tracker, "product"))
         if refers_back or (named and not query.category):
             # "do you have it in M?" right after a result, or "is the Cascade Hiker waterproof?":
             # a question about one product, not a search

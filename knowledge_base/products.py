@@ -2,17 +2,23 @@
 
 Plain Python over the knowledge base's product documents; the action server turns the hits into
 product cards. The shopper's category and colour words are read in English (below) and in Chinese and
-Japanese (``knowledge_base/product_words.py``).
+Japanese (``knowledge_base/product_words.py``); product names in English and in katakana
+(``content/products/name_readings.ja.yml``).
 """
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import yaml
+
+from assistant.i18n.scripts import CJK_RE, CJK_RUN_RE, HAN, has_kana
 from knowledge_base import product_words
 from knowledge_base.search import KnowledgeBase
 
@@ -246,7 +252,9 @@ def _free_text(query: ProductQuery) -> str:
 
 
 def find_product(kb: KnowledgeBase, name: str) -> tuple[str, Mapping[str, Any]] | None:
-    """The catalogue product a shopper names ("cascade hiker", "trail runner 2"), or None."""
+    """The catalogue product a shopper names ("cascade hiker", "trail runner 2", "カスケードハイカー"), or None."""
+    if CJK_RE.search(name or ""):  # "カスケードハイカー", "Cascade Hikerの": a whole name, never a part of one
+        return find_product_in_text(kb, name)
     wanted = normalise(name)
     if not wanted:
         return None
@@ -270,24 +278,31 @@ def find_product(kb: KnowledgeBase, name: str) -> tuple[str, Mapping[str, Any]] 
 
 def find_product_in_text(kb: KnowledgeBase, text: str) -> tuple[str, Mapping[str, Any]] | None:
     """The catalogue product whose full name a message contains, word after word ("is the Granite Cargo Short II
-    waterproof?"), allowing a typo in a word but never another model number; the longest name wins
-    ("Basalt Hiker Classic" over "Basalt Hiker")."""
-    words = re.findall(r"[\w-]+", normalise(text))
-    if not words:
-        return None
-    found: list[tuple[int, str]] = []
-    for doc_id, doc in kb.documents.items():
-        if doc.get("kind") != "product":
-            continue
-        title = re.findall(r"[\w-]+", normalise(doc.get("title", "")))
-        if len(title) < 2:
-            continue
-        if _contains_run(words, title):
-            found.append((len(" ".join(title)), doc_id))
+    waterproof?", "カスケードハイカーは防水ですか"), allowing a typo in an English word but never another model
+    number; the longest name wins ("Basalt Hiker Classic" over "Basalt Hiker")."""
+    text = normalise(text)
+    found = _english_names_in(kb, text) + (_katakana_names_in(kb, text) if has_kana(text) else [])
     if not found:
         return None
     doc_id = max(found)[1]
     return doc_id, kb.documents[doc_id]
+
+
+def _english_names_in(kb: KnowledgeBase, text: str) -> list[tuple[int, str]]:
+    """(name length, doc id) of each product whose English name of two words or more the normalise()d ``text``
+    contains."""
+    # Chinese and Japanese words around an English name are not part of it ("Cascade Hikerは防水?")
+    words = re.findall(r"[\w-]+", CJK_RUN_RE.sub(" ", text))
+    if not words:
+        return []
+    found = []
+    for doc_id, doc in kb.documents.items():
+        if doc.get("kind") != "product":
+            continue
+        title = re.findall(r"[\w-]+", normalise(doc.get("title", "")))
+        if len(title) >= 2 and _contains_run(words, title):
+            found.append((len(" ".join(title)), doc_id))
+    return found
 
 
 def _same_word(typed: str, name_word: str) -> bool:
@@ -300,3 +315,67 @@ def _contains_run(words: list[str], name: list[str]) -> bool:
     return any(all(_same_word(words[start + i], part) for i, part in enumerate(name))
                for start in range(len(words) - len(name) + 1))
 
+
+# ---- product names in katakana -----------------------------------------------------------------------
+
+READINGS_FILE = Path(__file__).resolve().parent / "content" / "products" / "name_readings.ja.yml"
+# what may stand between the words of a katakana name: nothing, a space or a middle dot
+_BETWEEN_WORDS = "[ ・·]?"
+# a model number right after a name makes it another model: "カスケードハイカー2", "... ii", "... ・3"; a digit
+# before more digits, a letter or a counter is a size or an amount ("42", "2xl", "3足")
+_ANOTHER_MODEL = rf"(?![ ・·]?(?:[0-9](?![0-9a-z.,{HAN}])|(?:ii|iii|iv|vi|vii|viii|ix)(?![0-9a-z])))"
+_LATIN = re.compile(r"[0-9a-z]")
+
+
+@functools.lru_cache(maxsize=1)
+def name_readings() -> dict[str, tuple[str, ...]]:
+    """Each catalogue name word's katakana readings, as normalise()d message text spells them (``II`` as ``ii``)."""
+    data = yaml.safe_load(READINGS_FILE.read_text(encoding="utf-8")) or {}
+    return {str(word): tuple(normalise(str(r)) for r in (readings if isinstance(readings, list) else [readings]))
+            for word, readings in data.items()}
+
+
+def katakana_pattern(title: str) -> re.Pattern[str] | None:
+    """The katakana forms of a product name, or None when a word of it has no reading: "Cascade Hiker" matches
+    カスケードハイカー, カスケード・ハイカー, カスケード ハイカー and カスケードハイカ."""
+    readings = name_readings()
+    words = title.split()
+    if any(word not in readings for word in words):
+        return None
+    alternatives = ["(?:" + "|".join(map(_reading_pattern, sorted(readings[word], key=len, reverse=True))) + ")"
+                    for word in words]
+    return re.compile(_BETWEEN_WORDS.join(alternatives) + _ANOTHER_MODEL)
+
+
+def _reading_pattern(reading: str) -> str:
+    """A word's reading with its final ー optional (and never left half-read: ハイカ before ー is ハイカー), and an
+    English part kept whole ("ii" is not the start of "iii")."""
+    pattern = re.escape(reading[:-1]) + "ー*(?!ー)" if len(reading) > 1 and reading.endswith("ー") else re.escape(reading)
+    if _LATIN.match(reading):
+        pattern = "(?<![0-9a-z])" + pattern
+    if _LATIN.match(reading[-1]):
+        pattern += "(?![0-9a-z])"
+    return pattern
+
+
+@functools.lru_cache(maxsize=4)
+def _katakana_names(titles: tuple[tuple[str, str], ...]) -> tuple[tuple[str, int, tuple[str, ...], re.Pattern[str]], ...]:
+    """(doc id, name length, the first word's readings without a final ー, pattern) per product of two words or
+    more (one-word names are too general, as in English); built once per catalogue."""
+    readings = name_readings()
+    names = []
+    for doc_id, title in titles:
+        words = title.split()
+        pattern = katakana_pattern(title) if len(words) >= 2 else None
+        if pattern is not None:
+            starts = tuple(reading.rstrip("ー") for reading in readings[words[0]])
+            names.append((doc_id, len(normalise(title)), starts, pattern))
+    return tuple(names)
+
+
+def _katakana_names_in(kb: KnowledgeBase, text: str) -> list[tuple[int, str]]:
+    """(name length, doc id) of each product whose katakana name the normalise()d ``text`` contains."""
+    titles = tuple((doc_id, str(doc.get("title", ""))) for doc_id, doc in kb.documents.items()
+                   if doc.get("kind") == "product")
+    return [(length, doc_id) for doc_id, length, starts, pattern in _katakana_names(titles)
+            if any(start in text for start in starts) and pattern.search(text)]

@@ -235,6 +235,24 @@ def test_a_japanese_shopper_is_told_in_japanese_that_the_page_is_english(service
 
 
 @needs_kb
+@pytest.mark.parametrize("text", ["バサルトハイカークラシックは防水ですか？", "バサルト・ハイカー・クラシックは防水？"])
+def test_a_question_naming_a_product_in_katakana_is_about_that_product(services, clock, text) -> None:
+    """The extractor finds no katakana name; the message's words name the product (not "Basalt Hiker")."""
+    events, messages = _question(text, language="ja")
+    answer = reply(messages, "utter_kb_answer")
+    assert answer["custom"]["doc_id"] == f"product:{HIKER}" and answer["source"] == "Basalt Hiker Classic"
+    assert slots_of(events) == {"last_product_sku": HIKER}
+
+
+@needs_kb
+def test_a_katakana_name_taken_for_a_search_is_a_question_about_that_product(services, clock) -> None:
+    events, messages = _search("バサルトハイカークラシックは防水ですか", [], "ja")
+    assert "utter_product_results" not in responses(messages)
+    assert reply(messages, "utter_kb_answer")["custom"]["doc_id"] == f"product:{HIKER}"
+    assert slots_of(events)["last_product_sku"] == HIKER
+
+
+@needs_kb
 def test_the_fallback_hands_a_stock_question_about_the_last_product_over(services, clock, hiker_in_stock) -> None:
     state = tracker(slots={"last_product_sku": HIKER}, text="size 44?", ranking=[("nlu_fallback", 0.6)],
                     entities=[{"entity": "size", "value": "44"}])

@@ -1,11 +1,12 @@
-"""Finding the catalogue product a shopper names in a message (``find_product_in_text``)."""
+"""Finding the catalogue product a shopper names in a message (``find_product_in_text``), in English or in
+katakana (the readings in ``knowledge_base/content/products/name_readings.ja.yml``)."""
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 import pytest
 
-from knowledge_base.products import find_product_in_text
+from knowledge_base.products import find_product, find_product_in_text
 
 KB = SimpleNamespace(documents={
     "product:NW-X-1": {"kind": "product", "title": "Basalt Hiker"},
@@ -13,6 +14,10 @@ KB = SimpleNamespace(documents={
     "product:NW-X-3": {"kind": "product", "title": "Trail Runner 3"},
     "product:NW-X-4": {"kind": "product", "title": "Granite Cargo Shorts II"},
     "product:NW-X-5": {"kind": "product", "title": "Beanie"},  # a one-word name is never matched
+    "product:NW-X-6": {"kind": "product", "title": "Cascade Hiker"},
+    "product:NW-X-7": {"kind": "product", "title": "Larch Quarter Zip"},
+    "product:NW-X-8": {"kind": "product", "title": "Larch Quarter Zip II"},
+    "product:NW-X-9": {"kind": "product", "title": "Aspen UL Shelter II"},
     "guide:care-basalt": {"kind": "guide", "title": "Basalt Hiker Classic care"},  # not a product
 })
 
@@ -93,3 +98,75 @@ def test_the_name_must_be_one_phrase_not_scattered_words(text, wanted):
     # "the full name a message contains" ("is the Granite Cargo Shorts II waterproof?"): words of a name
     # scattered over the message are not the name
     assert found(text) == wanted
+
+
+# ---- katakana names ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "カスケードハイカーは防水ですか",
+    "カスケード・ハイカーは防水ですか",  # a middle dot between the words
+    "カスケード ハイカーのサイズ",  # a space
+    "カスケード　ハイカー",  # a full-width space
+    "カスケードハイカは防水？",  # the final long-vowel mark left out
+    "カスケードハイカーーって重い？",  # or doubled
+    "ｶｽｹｰﾄﾞﾊｲｶｰ",  # half-width katakana
+    "Cascade Hikerは防水ですか",  # the English name in a Japanese sentence
+])
+def test_a_katakana_name_with_or_without_separators(text):
+    assert found(text) == "product:NW-X-6"
+
+
+def test_a_katakana_name_and_the_english_name_find_the_same_product():
+    assert find_product_in_text(KB, "バサルト・ハイカーのサイズ") == find_product_in_text(KB, "basalt hiker sizes")
+
+
+def test_the_longest_katakana_name_wins():
+    assert found("バサルトハイカークラシックは防水ですか") == "product:NW-X-2"
+    assert found("バサルト・ハイカー・クラシック") == "product:NW-X-2"
+    assert found("バサルトハイカーは防水ですか") == "product:NW-X-1"
+    assert found("ラーチクォータージップIIの色") == "product:NW-X-8"
+    assert found("ラーチクォータージップの色") == "product:NW-X-7"
+
+
+@pytest.mark.parametrize("text, wanted", [
+    ("ラーチクォータージップⅡ", "product:NW-X-8"),  # the roman-numeral character
+    ("ラーチクォータージップ II", "product:NW-X-8"),
+    ("ラーチクォータージップｉｉ", "product:NW-X-8"),  # full-width letters
+    ("アスペンULシェルターIIは何人用？", "product:NW-X-9"),
+    ("アスペン・UL・シェルター・II", "product:NW-X-9"),
+    ("トレイルランナー３は泥に強い？", "product:NW-X-3"),  # a full-width digit
+    ("トレイルランナー 3", "product:NW-X-3"),
+    ("カスケードハイカー 42ある？", "product:NW-X-6"),  # a size after the name is no model number
+    ("カスケードハイカー3足ください", "product:NW-X-6"),  # nor an amount
+])
+def test_model_numbers_in_katakana_names(text, wanted):
+    assert found(text) == wanted
+
+
+@pytest.mark.parametrize("text", [
+    "トレイルランナー2は泥に強い？",  # another model
+    "トレイルランナーは泥に強い？",  # the model number is part of the name
+    "ラーチクォータージップIII",  # not II, and not the name without a numeral either
+    "ラーチクォータージップ2の色",  # no Larch Quarter Zip 2: not the one without a number
+    "カスケードハイカーⅡ",  # no Cascade Hiker II
+    "アスペンULシェルター",  # II is part of the name
+    "アスペンシェルターII",  # so is UL
+    "カスケード",  # part of a name
+    "ハイカーを探しています",
+    "ビーニーありますか",  # one-word names are ignored
+    "防水の靴はありますか",
+])
+def test_a_katakana_name_is_whole_and_never_another_model(text):
+    assert found(text) is None
+
+
+def test_find_product_reads_a_katakana_entity_value():
+    assert find_product(KB, "カスケード・ハイカー")[0] == "product:NW-X-6"
+    assert find_product(KB, "バサルトハイカークラシック")[0] == "product:NW-X-2"
+    assert find_product(KB, "ラーチクォータージップⅡ")[0] == "product:NW-X-8"
+    # a katakana value is the whole name or none: no "Larch Quarter Zip II" for the model without a numeral
+    assert find_product(KB, "ラーチクォータージップ")[0] == "product:NW-X-7"
+    assert find_product(KB, "アスペンULシェルター") is None
+    assert find_product(KB, "カスケード") is None
+    assert find_product(KB, "Cascade Hikerの")[0] == "product:NW-X-6"  # the English words of a mixed value
+    assert find_product(KB, "cascade hiker")[0] == "product:NW-X-6"
