@@ -70,6 +70,7 @@ def _lookup(value: str, table: Mapping[str, Iterable[str]]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # called per product per search (the subcategory's category)
 def category_of(value: str, language: str | None = None) -> str | None:
     """The catalogue's category for a shopper's word: "sneakers" shoes, "登山鞋" shoes, "ジャケット" jackets.
     ``language``, the message's, decides the Chinese characters the languages read differently ("靴")."""
@@ -80,6 +81,7 @@ def category_of(value: str, language: str | None = None) -> str | None:
     return _lookup(value, CATEGORY_SYNONYMS)
 
 
+@functools.lru_cache(maxsize=4096)
 def color_of(value: str, language: str | None = None) -> str | None:
     """The catalogue's colour for a shopper's word: "gray" grey, "蓝色" blue, "青い" blue, "青色" teal in Chinese."""
     if product_words.has_cjk(value):
@@ -295,25 +297,46 @@ def _english_names_in(kb: KnowledgeBase, text: str) -> list[tuple[int, str]]:
     words = re.findall(r"[\w-]+", CJK_RUN_RE.sub(" ", text))
     if not words:
         return []
+    by_first_word, vocabulary = _english_names(_product_titles(kb))
+    # each typed word's possible name words, once per word (a typo check per name word, not per product)
+    could_be = [_close_words(word, vocabulary) for word in words]
     found = []
-    for doc_id, doc in kb.documents.items():
-        if doc.get("kind") != "product":
-            continue
-        title = re.findall(r"[\w-]+", normalise(doc.get("title", "")))
-        if len(title) >= 2 and _contains_run(words, title):
-            found.append((len(" ".join(title)), doc_id))
+    for start, first in enumerate(could_be):
+        for name_word in first:
+            for doc_id, length, title in by_first_word.get(name_word, ()):
+                end = start + len(title)
+                if end <= len(words) and all(part in could_be[start + i] for i, part in enumerate(title[1:], 1)):
+                    found.append((length, doc_id))
     return found
+
+
+def _product_titles(kb: KnowledgeBase) -> tuple[tuple[str, str], ...]:
+    return tuple((doc_id, str(doc.get("title", ""))) for doc_id, doc in kb.documents.items()
+                 if doc.get("kind") == "product")
+
+
+@functools.lru_cache(maxsize=4)
+def _english_names(titles: tuple[tuple[str, str], ...]) -> tuple[dict[str, list[tuple[str, int, tuple[str, ...]]]],
+                                                                 frozenset[str]]:
+    """(doc id, name length, name words) per product of two words or more, by the name's first word; and every
+    name word."""
+    by_first_word: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {}
+    for doc_id, title in titles:
+        words = tuple(re.findall(r"[\w-]+", normalise(title)))
+        if len(words) >= 2:
+            by_first_word.setdefault(words[0], []).append((doc_id, len(" ".join(words)), words))
+    vocabulary = frozenset(word for names in by_first_word.values() for _, _, words in names for word in words)
+    return by_first_word, vocabulary
+
+
+@functools.lru_cache(maxsize=8192)
+def _close_words(typed: str, vocabulary: frozenset[str]) -> frozenset[str]:
+    return frozenset(word for word in vocabulary if _same_word(typed, word))
 
 
 def _same_word(typed: str, name_word: str) -> bool:
     return typed == name_word or (not name_word.isdigit() and len(name_word) > 3
                                   and bool(difflib.get_close_matches(typed, [name_word], 1, 0.8)))
-
-
-def _contains_run(words: list[str], name: list[str]) -> bool:
-    """``name``'s words one after the other somewhere in ``words`` (each may have a typo)."""
-    return any(all(_same_word(words[start + i], part) for i, part in enumerate(name))
-               for start in range(len(words) - len(name) + 1))
 
 
 # ---- product names in katakana -----------------------------------------------------------------------
@@ -375,7 +398,5 @@ def _katakana_names(titles: tuple[tuple[str, str], ...]) -> tuple[tuple[str, int
 
 def _katakana_names_in(kb: KnowledgeBase, text: str) -> list[tuple[int, str]]:
     """(name length, doc id) of each product whose katakana name the normalise()d ``text`` contains."""
-    titles = tuple((doc_id, str(doc.get("title", ""))) for doc_id, doc in kb.documents.items()
-                   if doc.get("kind") == "product")
-    return [(length, doc_id) for doc_id, length, starts, pattern in _katakana_names(titles)
+    return [(length, doc_id) for doc_id, length, starts, pattern in _katakana_names(_product_titles(kb))
             if any(start in text for start in starts) and pattern.search(text)]

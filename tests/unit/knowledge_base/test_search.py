@@ -208,3 +208,18 @@ def test_an_expected_page_lowers_the_threshold_only_for_that_page(built):
     assert isinstance(elsewhere, Abstention)
     named = answer(kb, question, filters=guides, min_score=0.99, expected={best}, expected_leniency=0.99)
     assert isinstance(named, Answer) and named.passage.doc_id == best
+
+
+def test_row_max_equals_the_slow_unbuffered_maximum() -> None:
+    import numpy as np
+
+    from knowledge_base.search import RowMax
+
+    rng = np.random.default_rng(3)
+    questions, rows = rng.integers(0, 300, 2000), rng.integers(0, 100, 2000)
+    rows[rows == 42] = 43  # a row with no question stays -inf
+    scores = rng.random(300).astype(np.float32)
+    expected = np.full(100, -np.inf, dtype=np.float32)
+    np.maximum.at(expected, rows, scores[questions])
+    assert np.array_equal(RowMax(questions, rows, 100)(scores), expected)
+    assert np.all(RowMax(np.zeros(0, np.int64), np.zeros(0, np.int64), 5)(scores) == -np.inf)
