@@ -34,13 +34,22 @@ readers no longer block Rasa's writer.
 
 Log lines have personal data and messenger user ids masked
 (``assistant.shop.support.pii.install_log_masking``).
+
+Rasa sends the whole domain (about 130 KB of JSON, mostly responses in four languages)
+with every action call, and the action server parses it every time. rasa-sdk keeps
+the last domain it got with its ``domain_digest``, so we send only the digest; a
+worker that does not hold that domain (new, restarted, or a changed model) answers
+449 and the call is repeated once with the domain.
 """
 from __future__ import annotations
 
+import contextvars
 import functools
+import hashlib
+import json
 import logging
 import sys
-from typing import Any, List
+from typing import Any, Dict, List
 
 from assistant.runtime.settings import get_settings
 
@@ -78,6 +87,82 @@ def install_action_failure_reply() -> None:
 
     run._shop_wrapped = True  # type: ignore[attr-defined]
     rasa_action.RemoteAction.run = run  # type: ignore[method-assign]
+
+
+MISSING_DOMAIN_STATUS = 449  # rasa-sdk's answer to a domain_digest it does not hold without the domain
+DOMAIN_DIGEST_ATTRIBUTE = "_shop_domain_digest"
+_send_full_domain: contextvars.ContextVar[bool] = contextvars.ContextVar("shop_send_full_domain", default=False)
+
+
+def domain_digest(domain: Any) -> str:
+    """A digest of the domain's content (the same in every Rasa process), computed once per Domain object.
+
+    It is kept on the object rather than in a dict keyed by it: ``Domain.__hash__`` serialises and
+    fingerprints the whole domain on every call.
+    """
+    digest = getattr(domain, DOMAIN_DIGEST_ATTRIBUTE, None)
+    if digest is None:
+        text = json.dumps(domain.as_dict(), sort_keys=True, ensure_ascii=False, default=str)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        setattr(domain, DOMAIN_DIGEST_ATTRIBUTE, digest)
+    return digest
+
+
+def action_call_with_digest(self: Any, tracker: Any, domain: Any) -> dict:
+    """``RemoteAction._action_call_format`` with the domain's digest, and the domain itself only on a retry.
+
+    Rasa's ``enable_selective_domain`` is subsumed: rasa-sdk answers 449 to a call that carries neither the
+    domain nor the digest of the one it holds, so every action gets the whole domain, sent once per worker.
+    """
+    import rasa
+    from rasa.shared.core.trackers import EventVerbosity
+
+    body = {
+        "next_action": self._name,
+        "sender_id": tracker.sender_id,
+        "tracker": tracker.current_state(EventVerbosity.ALL),
+        "version": rasa.__version__,
+        "domain_digest": domain_digest(domain),
+    }
+    if _send_full_domain.get():
+        body["domain"] = domain.as_dict()
+    return body
+
+
+def install_domain_digest() -> None:
+    """Action calls carry the domain's digest instead of the domain; a 449 answer repeats the call once with it.
+
+    Install it before :func:`install_action_failure_reply`, which turns any failure (a 449 too) into a reply.
+    """
+    from rasa.core.actions import action as rasa_action
+    from rasa.shared.exceptions import RasaException
+    from rasa.utils.endpoints import ClientResponseError
+
+    remote_run = rasa_action.RemoteAction.run
+    if getattr(remote_run, "_shop_domain_digest", False):
+        return
+    if getattr(remote_run, "_shop_wrapped", False):
+        raise RuntimeError("install_domain_digest() must run before install_action_failure_reply()")
+
+    @functools.wraps(remote_run)
+    async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+        try:
+            return await remote_run(self, output_channel, nlg, tracker, domain)
+        except RasaException as error:
+            cause = error.__cause__
+            if not isinstance(cause, ClientResponseError) or cause.status != MISSING_DOMAIN_STATUS:
+                raise
+        logger.debug("The action server does not hold domain %s; calling '%s' again with the domain.",
+                     domain_digest(domain), self.name())
+        token = _send_full_domain.set(True)
+        try:
+            return await remote_run(self, output_channel, nlg, tracker, domain)
+        finally:
+            _send_full_domain.reset(token)
+
+    run._shop_domain_digest = True  # type: ignore[attr-defined]
+    rasa_action.RemoteAction.run = run  # type: ignore[method-assign]
+    rasa_action.RemoteAction._action_call_format = action_call_with_digest  # type: ignore[method-assign]
 
 
 class _CachedSchemaValidation:
@@ -153,12 +238,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def install_sqlite_wal() -> None:
-    """Every SQLite connection Rasa opens (the tracker store) uses WAL with synchronous=NORMAL."""
+    """Every SQLite connection Rasa opens (the tracker store) uses WAL with synchronous=NORMAL, and the
+    tracker store keeps its SQLite connections open: SQLAlchemy 1.4 gives a file database no pool, so
+    each read and each save opened and closed a connection (about 3% of Rasa's time per message)."""
+    from rasa.core import tracker_store
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
+    original = tracker_store.create_engine_kwargs
+    if getattr(original, "_shop_sqlite_pool", False):
+        return
+
+    def create_engine_kwargs(url: Any) -> Dict[str, Any]:
+        return sqlite_pool_kwargs(url) or original(url)
+
+    create_engine_kwargs._shop_sqlite_pool = True  # type: ignore[attr-defined]
+    tracker_store.create_engine_kwargs = create_engine_kwargs
+
+
+def sqlite_pool_kwargs(url: Any) -> Dict[str, Any]:
+    """Engine arguments for a file SQLite database (a pool of open connections), else {}."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import QueuePool
+
+    parsed = make_url(url) if isinstance(url, str) else url
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return {}
+    # Rasa calls the tracker store from its event loop; a pooled connection is used by one caller at a time
+    return {"poolclass": QueuePool, "pool_size": 4, "max_overflow": 4, "connect_args": {"check_same_thread": False}}
 
 
 AGENT_ONLY_INTENTS = frozenset({"handoff_resolved"})
@@ -249,12 +358,15 @@ def main() -> None:
     from assistant.shop.support.pii import install_log_masking
 
     install_log_masking()  # message texts and sender ids in Rasa's logs are personal data
+    serving = len(sys.argv) > 1 and sys.argv[1] in ("run", "shell")
+    if serving:
+        install_domain_digest()  # first: the failure reply must see only what is left after the retry
     install_action_failure_reply()
     if len(sys.argv) > 1 and sys.argv[1] == "run" and "--auth-token" not in sys.argv:
         # Rasa's HTTP API always wants a token; it comes from the settings (environment or the secrets
         # file), not from our command line, where any user of the machine could read it
         sys.argv += ["--auth-token", get_settings().rasa_auth_token]
-    if len(sys.argv) > 1 and sys.argv[1] in ("run", "shell"):
+    if serving:
         install_fast_schema_validation()
         install_sqlite_wal()
     install_language_slots()

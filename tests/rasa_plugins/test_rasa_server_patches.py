@@ -53,6 +53,38 @@ def test_sqlite_tracker_store_uses_wal(tmp_path):
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
 
 
+def test_sqlite_tracker_store_keeps_its_connections_open(tmp_path):
+    """A pool, not a new SQLite connection per read and per save; trackers still round-trip."""
+    import asyncio
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from sqlalchemy import event
+    from sqlalchemy.pool import QueuePool
+
+    from assistant.rasa_plugins.server import install_sqlite_wal, sqlite_pool_kwargs
+
+    install_sqlite_wal()
+    store = SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "trackers.db"))
+    assert isinstance(store.engine.pool, QueuePool)
+    opened = []
+    event.listen(store.engine, "connect", lambda *_: opened.append(1))
+
+    async def conversation() -> DialogueStateTracker:
+        for turn in range(5):
+            tracker = await store.retrieve("shopper") or DialogueStateTracker("shopper", [])
+            tracker.update(UserUttered(f"message {turn}"))
+            await store.save(tracker)
+        return await store.retrieve("shopper")
+
+    saved = asyncio.run(conversation())
+    assert len(opened) <= 1
+    assert [e.text for e in saved.events if isinstance(e, UserUttered)] == [
+        f"message {turn}" for turn in range(5)]
+    assert sqlite_pool_kwargs("postgresql://u@h/db") == {} and sqlite_pool_kwargs("sqlite://") == {}
+
+
 def _tracker_after(text, metadata=None, slots=None):
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import SlotSet, UserUttered
