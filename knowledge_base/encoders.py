@@ -22,6 +22,11 @@ ENCODERS = ("e5", "minilm", "use")
 
 
 def _threads() -> int:
+    """``ENCODER_THREADS`` (the serving processes set 1: ``assistant.runtime.stack.SERVING_THREADS``), else
+    up to 4 cores (the index build)."""
+    configured = os.environ.get("ENCODER_THREADS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
     return max(1, min(4, os.cpu_count() or 1))
 
 
