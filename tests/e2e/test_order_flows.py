@@ -38,6 +38,23 @@ def test_order_status_takes_the_number_from_the_message(shop):
     assert "delivered on" in chat.say(order["email"])
 
 
+def test_an_order_number_on_its_own_looks_the_order_up(shop):
+    """No dead end: the bot used to ask what to do with the order, a typed email then got "not understood"
+    twice and a handoff. Now the number alone starts the look-up and the email finishes it."""
+    order = shop.order("shipped", 2)
+    chat = shop.chat()
+    asked = chat.say(order["order_id"])
+    assert "email" in asked.lower() and "order number" not in asked.lower()
+    assert order["tracking_number"] in chat.say(order["email"])
+
+
+def test_an_order_number_in_japanese_looks_the_order_up(shop):
+    order = shop.order("delivered", 2)
+    chat = shop.chat()
+    assert "メール" in chat.say(f"注文番号は{order['order_id']}です")
+    assert order["order_id"] in chat.say(order["email"])
+
+
 @pytest.mark.parametrize("status", ["pending", "paid"])
 def test_order_status_before_shipping_says_when_it_ships(shop, status):
     order = shop.order(status)

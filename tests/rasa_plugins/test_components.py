@@ -198,13 +198,15 @@ def test_emails_stay_whole_next_to_japanese():
 # ---- KnowledgeRetriever: the closest pages and products for the router ---------------------------
 
 
-def _index(folder, rows):
+def _index(folder, rows, titles=None):
     """A tiny ``use`` index: (doc_id, kind, language, vector) per passage."""
+    titles = titles or {}
     import json
 
     use = folder / "use"
     use.mkdir(parents=True)
-    (use / "chunks.json").write_text(json.dumps([{"doc_id": d, "kind": k, "language": lang} for d, k, lang, _ in rows]))
+    (use / "chunks.json").write_text(json.dumps([{"doc_id": d, "kind": k, "language": lang, "title": titles.get(d, "")}
+                                                 for d, k, lang, _ in rows]))
     np.save(use / "vectors.npy", np.asarray([v for *_, v in rows], dtype=np.float32))
     return folder
 
@@ -231,6 +233,28 @@ def test_knowledge_retriever_attaches_own_language_pages_and_any_language_produc
     assert knowledge["pages"][0]["score"] > 0.99
     assert knowledge["products"] == [{"doc_id": "product:NW-1", "score": pytest.approx(0.9939, abs=1e-3)}]
     assert KNOWLEDGE in message.as_dict(only_output_properties=True)
+
+
+@pytest.mark.parametrize("text,named", [
+    ("is the Cascade Hiker waterproof?", "product:NW-SHO-0002"),
+    ("カスケードハイカーは防水ですか", "product:NW-SHO-0002"),   # the extractor finds no katakana name
+    ("カスケード・ハイカー クラシックは？", "product:NW-SHO-0002"),
+    ("how do I wash a hiker?", None),
+])
+def test_knowledge_retriever_names_the_product_typed_in_full(context, tmp_path, text, named):
+    from assistant.rasa_plugins.components.knowledge_retriever import KNOWLEDGE, KnowledgeRetriever
+    from assistant.rasa_plugins.components.sentence_encoder import SENTENCE_VECTOR
+
+    folder = _index(tmp_path / "kb", [("guide:care", "guide", "en", [1.0, 0.0, 0.0]),
+                                      ("product:NW-SHO-0002", "product", "en", [0.9, 0.1, 0.0])],
+                    titles={"product:NW-SHO-0002": "Cascade Hiker"})
+    storage, resource, execution = context
+    retriever = KnowledgeRetriever.create({**KnowledgeRetriever.get_default_config(), "index_dir": str(folder)},
+                                          storage, resource, execution)
+    message = Message(data={TEXT: text})
+    message.set(SENTENCE_VECTOR, np.asarray([1.0, 0.0, 0.0], dtype=np.float32))
+    retriever.process([message])
+    assert message.get(KNOWLEDGE).get("named_product") == named
 
 
 def test_knowledge_retriever_without_an_index_leaves_the_message_alone(context, tmp_path):

@@ -31,3 +31,5 @@ class Language:
     # a request to act, or to look at the state of something of the shopper's ("can you...", "please...",
     # "where is my..."): it wins over asks_how
     asks_to_act: str = ""
+    # which size to choose ("between M and L", "chest 98 cm", "does it run small"): the size guides answer
+    asks_size: str = ""

@@ -15,7 +15,8 @@ Output key ``knowledge`` (in the parse result and the tracker's latest message):
     {"language": "en", "pages": [{"doc_id": "guide:care-waterproof-jackets", "score": 0.62, "passage": 0.55}, ...],
      "products": [{"doc_id": "product:NW-JAC-0007", "score": 0.41}, ...]}
 
-``pages`` are the best guides and policies (one entry per document, best first), ``products`` the best
+``named_product`` (only when there is one) is the product whose full name the message contains, in
+English or katakana (``knowledge_base.products.find_product_in_text``). ``pages`` are the best guides and policies (one entry per document, best first), ``products`` the best
 product pages. A page's ``score`` counts its sections' shopper questions (``question_offset``), its
 ``passage`` score only its text, which is what a product page (with no questions) is compared with.
 Without an index the key is left out and the router decides on the intent alone.
@@ -60,6 +61,7 @@ class PassageIndex:
         self.pair_questions = np.asarray([q for q, _ in pairs], dtype=np.int64)
         self.pair_rows = np.asarray([r for _, r in pairs], dtype=np.int64)
         self.question_offset = question_offset
+        self.documents: Dict[str, Dict[str, str]] = {}  # product pages by doc id, for names typed in full
 
     @classmethod
     def load(cls, folder: Path, question_offset: Optional[float] = None) -> Optional[PassageIndex]:
@@ -77,8 +79,19 @@ class PassageIndex:
         question_vectors, question_rows = None, None
         if question_offset is not None:
             question_vectors, question_rows = _questions(folder, {c.get("chunk_id"): i for i, c in enumerate(chunks)})
-        return cls(vectors, [c["doc_id"] for c in chunks], [c["kind"] for c in chunks],
-                   [c["language"] for c in chunks], question_vectors, question_rows, question_offset or 0.0)
+        index = cls(vectors, [c["doc_id"] for c in chunks], [c["kind"] for c in chunks],
+                    [c["language"] for c in chunks], question_vectors, question_rows, question_offset or 0.0)
+        index.documents = {c["doc_id"]: {"kind": "product", "title": str(c.get("title") or "")}
+                           for c in chunks if c.get("kind") == "product"}
+        return index
+
+    def named_product(self, text: str) -> Optional[str]:
+        """The product whose full name the message contains ("Cascade Hiker", "カスケードハイカー"), which the
+        entity extractor may miss (katakana, a typo)."""
+        from knowledge_base.products import find_product_in_text
+
+        found = find_product_in_text(self, text) if self.documents else None  # type: ignore[arg-type]
+        return found[0] if found else None
 
     def best(self, vector: np.ndarray, language: Optional[str], page_count: int,
              product_count: int) -> Dict[str, Any]:
@@ -177,7 +190,11 @@ class KnowledgeRetriever(GraphComponent):
             index = self._get_index()
             if index is None:
                 return messages
-            language = detect_language(message.get(TEXT) or "")
-            message.set(KNOWLEDGE, index.best(np.asarray(vector), language, self._config["pages"],
-                                              self._config["products"]), add_to_output=True)
+            text = message.get(TEXT) or ""
+            language = detect_language(text)
+            knowledge = index.best(np.asarray(vector), language, self._config["pages"], self._config["products"])
+            named = index.named_product(text)
+            if named:
+                knowledge["named_product"] = named
+            message.set(KNOWLEDGE, knowledge, add_to_output=True)
         return messages
