@@ -27,6 +27,10 @@ def parsed(text: str, intent: str, page: float, product: float = 0.2, entities: 
     ("我的訂單還能改地址嗎", "zh-Hant", True, True),
     ("注文番号はどこで確認できますか", "ja", True, False),
     ("私の注文はどこですか", "ja", False, True),
+    ("i wore the trousers on one hike, can i still return them", "en", True, False),
+    ("可以直接在我的帳戶頁面申請退貨嗎？", "zh-Hant", True, False),  # 申請 is "apply", not 請 "please"
+    ("请帮我取消订单", "zh-Hans", False, False),
+    ("物流一直不更新是什么意思", "zh-Hans", True, False),
 ])
 def test_cues_tell_a_general_question_from_a_request(text: str, language: str, how: bool, own: bool) -> None:
     assert cues(text, language) == (how, own)
