@@ -20,6 +20,6 @@ TICKETS: web.AppKey["TicketService"] = web.AppKey("tickets")
 ACCOUNTS: web.AppKey["AgentAccounts"] = web.AppKey("accounts")
 THROTTLE: web.AppKey["LoginThrottle"] = web.AppKey("throttle")
 DESK: web.AppKey["SupportDesk"] = web.AppKey("desk")  # what agents do to tickets (pages and API)
-RASA: web.AppKey["RasaClient"] = web.AppKey("rasa")  # Rasa's HTTP API (agent replies, handoff end)
+RASA: web.AppKey["RasaClient"] = web.AppKey("rasa")  # Rasa's HTTP API (the desk, the widget's history)
 TEMPLATES: web.AppKey[Any] = web.AppKey("templates")  # jinja2.Environment over console/templates
 KNOWLEDGE: web.AppKey[dict] = web.AppKey("knowledge")  # {"kb": KnowledgeBase} once loaded

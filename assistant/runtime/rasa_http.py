@@ -14,7 +14,12 @@ _Client = TypeVar("_Client", bound="RasaHttp")
 
 
 class RasaUnavailable(RuntimeError):
-    """Rasa did not take the call (down, slow, or a server error): worth trying again later."""
+    """Rasa did not take the call (down, slow, or a server error): worth trying again later. ``status`` is
+    Rasa's HTTP status when it answered, None when it did not."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class RasaRefused(RasaUnavailable):
@@ -62,9 +67,11 @@ class RasaHttp:
         try:
             async with self._session.request(method, url, json=body, params=params) as answer:
                 if answer.status >= 500:
-                    raise RasaUnavailable(f"Rasa answered {answer.status}; try again later")
+                    raise RasaUnavailable(f"Rasa answered {answer.status}; try again later",
+                                          status=answer.status)
                 if answer.status >= 400:
-                    raise RasaRefused(f"Rasa answered {answer.status}: {(await answer.text())[:300]}")
+                    raise RasaRefused(f"Rasa answered {answer.status}: {(await answer.text())[:300]}",
+                                      status=answer.status)
                 return await answer.json(content_type=None)
         except aiohttp.ClientError as exc:
             raise RasaUnavailable(f"Rasa is not reachable at {self.base_url} ({type(exc).__name__})") from exc

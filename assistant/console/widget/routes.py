@@ -20,14 +20,13 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Dict, Iterable, List, Mapping, Optional, Tuple
-from urllib.parse import quote
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-import aiohttp
 import jinja2
 from aiohttp import web
 
-from assistant.console.keys import SETTINGS, SHOP
+from assistant.console.keys import RASA, SETTINGS, SHOP
+from assistant.console.rasa_client import RasaUnavailable
 from assistant.i18n.formatting import money
 from assistant.i18n.languages import DEFAULT_LANGUAGE
 from assistant.runtime.sessions import valid_web_session
@@ -51,7 +50,6 @@ SHOP_PRODUCTS = 24
 SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 CORS = {"Access-Control-Allow-Origin": "*"}
 
-HTTP: web.AppKey[aiohttp.ClientSession] = web.AppKey("widget_http")  # talks to Rasa's HTTP API
 PAGES: web.AppKey[jinja2.Environment] = web.AppKey("widget_pages")  # the demo shop's templates
 
 
@@ -178,17 +176,14 @@ async def history(request: web.Request) -> web.Response:
     if not valid_web_session(settings.session_key, session_id, request.query.get("session_token")):
         return web.json_response({"error": "this session's token is missing or wrong", "messages": []},
                                  status=403, headers=cors)
-    url = f"{settings.rasa_url}/conversations/{quote(session_id, safe='')}/tracker"
-    params = {"token": settings.rasa_auth_token}
     try:
-        async with request.config_dict[HTTP].get(url, params=params) as response:
-            if response.status != 200:
-                logger.warning("history: Rasa answered %s (check RASA_AUTH_TOKEN and RASA_URL)", response.status)
-                return web.json_response({"error": f"Rasa answered {response.status}", "messages": []},
-                                         status=502, headers=cors)
-            tracker = await response.json()
-    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-        logger.warning("history: Rasa is not reachable at %s (%s)", settings.rasa_url, exc)
+        tracker = await request.config_dict[RASA].tracker(session_id)
+    except RasaUnavailable as exc:  # a 4xx (RasaRefused) too: the browser sees Rasa's status, not its text
+        if exc.status is not None:
+            logger.warning("history: Rasa answered %s (check RASA_AUTH_TOKEN and RASA_URL)", exc.status)
+            return web.json_response({"error": f"Rasa answered {exc.status}", "messages": []},
+                                     status=502, headers=cors)
+        logger.warning("history: %s", exc)
         return web.json_response({"error": "the assistant is not reachable; try again shortly", "messages": []},
                                  status=502, headers=cors)
     events = tracker.get("events") or []
@@ -270,17 +265,10 @@ async def product_page(request: web.Request) -> web.Response:
 
 # ---- wiring ------------------------------------------------------------------------------------
 
-async def _http_client(app: web.Application) -> AsyncIterator[None]:
-    app[HTTP] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-    yield
-    await app[HTTP].close()
-
-
 def setup_widget(app: web.Application, settings: Settings) -> None:
     """Adds the widget's files, its history API and the demo shop to the console ``app``."""
     app[PAGES] = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
                                     autoescape=jinja2.select_autoescape(["html"]))
-    app.cleanup_ctx.append(_http_client)
     app.add_routes(shop_routes)
     widget = web.Application()  # the embeddable files and the history API: public, cross-origin
     widget.add_routes(widget_routes)

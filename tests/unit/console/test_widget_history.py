@@ -78,7 +78,7 @@ def test_the_history_api_with_since_is_authorised_like_the_full_history(app_with
     asked: List[str] = []
 
     async def tracker(request: web.Request) -> web.Response:
-        asked.append(request.match_info["conversation"])
+        asked.append(request.raw_path.split("/")[2])  # as Rasa (Sanic) reads it: not percent-decoded
         assert request.query.get("token") == "rasa-token"
         return web.json_response({"events": events(), "slots": {"language": "en"}})
 
@@ -102,14 +102,53 @@ def test_the_history_api_with_since_is_authorised_like_the_full_history(app_with
             assert body["more"] is False
 
             # the attack: a valid session of one's own, the victim's id, with or without a cursor
-            for token in (session_token(KEY, attacker), "", "0" * 64, session_token(KEY, victim)[:-1] + "0"):
+            real = session_token(KEY, victim)
+            altered = real[:-1] + ("1" if real.endswith("0") else "0")  # always differs from the real token
+            for token in (session_token(KEY, attacker), "", "0" * 64, altered):
                 stolen = await client.get(url(victim, token, "0"), headers={"Origin": "https://evil.example"})
                 assert stolen.status == 403 and (await stolen.json())["messages"] == []
                 assert "Access-Control-Allow-Origin" not in stolen.headers
             for since in ("nan", "yesterday", "-5", "1e400"):
                 bad = await client.get(url(victim, session_token(KEY, victim), since))
                 assert bad.status == 400 and "since" in (await bad.json())["error"]
-            assert asked == [victim]  # nothing else ever reached Rasa
+            assert asked == [victim]  # nothing else ever reached Rasa, and the id exactly as Rasa stores it
+        finally:
+            await client.close()
+            await rasa_server.close()
+
+    run_async(main())
+
+
+@pytest.mark.parametrize(("rasa_status", "error"), [
+    (404, "Rasa answered 404"), (401, "Rasa answered 401"), (500, "Rasa answered 500"),
+    (None, "the assistant is not reachable; try again shortly"),  # nothing listens at RASA_URL
+])
+def test_a_failing_rasa_is_a_502_with_the_reason(app_with_rasa: Dict[str, Any], rasa_status: Any,
+                                                  error: str) -> None:
+    session = new_web_session()
+    shop = "https://shop.example"
+
+    async def tracker(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "failure", "message": "not for you"}, status=rasa_status)
+
+    async def main() -> None:
+        rasa = web.Application()
+        rasa.router.add_get("/conversations/{conversation}/tracker", tracker)
+        rasa_server = TestServer(rasa)
+        await rasa_server.start_server()
+        rasa_url = str(rasa_server.make_url("")).rstrip("/")
+        if rasa_status is None:
+            await rasa_server.close()
+        settings = get_settings({**app_with_rasa["env"], "RASA_URL": rasa_url, "SHOP_ALLOWED_ORIGINS": shop})
+        client = TestClient(TestServer(create_app(settings)))
+        await client.start_server()
+        try:
+            for since in ("", f"&since={T0}"):
+                answer = await client.get(f"/widget/api/history?session_id={quote(session)}"
+                                          f"&session_token={session_token(KEY, session)}{since}",
+                                          headers={"Origin": shop})
+                assert answer.status == 502 and await answer.json() == {"error": error, "messages": []}
+                assert answer.headers["Access-Control-Allow-Origin"] == shop
         finally:
             await client.close()
             await rasa_server.close()

@@ -66,11 +66,13 @@ def test_conversation_ids_reach_the_server_quoted_as_rasa_expects() -> None:
 
     async def scenario(url: str) -> None:
         async with RasaHttp(url) as rasa:
-            for conversation_id in ("whatsapp:+4915112345678", "mail@shop", "a/b"):
+            for conversation_id in ("web:0123456789abcdef0123456789abcdef", "whatsapp:+4915112345678",
+                                    "mail@shop", "a/b"):
                 await rasa._call("GET", f"{conversation_path(conversation_id)}/tracker")
 
     against(recording(seen), scenario)
-    assert [r["raw_path"] for r in seen] == ["/conversations/whatsapp:+4915112345678/tracker",
+    assert [r["raw_path"] for r in seen] == ["/conversations/web:0123456789abcdef0123456789abcdef/tracker",
+                                          "/conversations/whatsapp:+4915112345678/tracker",
                                           "/conversations/mail@shop/tracker", "/conversations/a%2Fb/tracker"]
 
 
@@ -81,7 +83,7 @@ def test_a_server_error_is_worth_retrying() -> None:
 
     with pytest.raises(RasaUnavailable, match="Rasa answered 503") as caught:
         against(recording([], status=503, body="overloaded"), scenario)
-    assert not isinstance(caught.value, RasaRefused)
+    assert not isinstance(caught.value, RasaRefused) and caught.value.status == 503
 
 
 def test_a_client_error_is_refused_with_rasas_explanation() -> None:
@@ -94,7 +96,7 @@ def test_a_client_error_is_refused_with_rasas_explanation() -> None:
     with pytest.raises(RasaRefused) as caught:
         against(recording([], status=401, body=detail), scenario)
     message = str(caught.value)
-    assert message == f"Rasa answered 401: {detail[:300]}"
+    assert message == f"Rasa answered 401: {detail[:300]}" and caught.value.status == 401
     assert isinstance(caught.value, RasaUnavailable)  # the console catches only RasaUnavailable
 
 
@@ -107,7 +109,7 @@ def test_nobody_listening_is_unavailable() -> None:
 
     with pytest.raises(RasaUnavailable, match=rf"not reachable at {url} \(ClientConnectorError\)") as caught:
         run_async(scenario())
-    assert not isinstance(caught.value, RasaRefused)
+    assert not isinstance(caught.value, RasaRefused) and caught.value.status is None  # no answer, no status
 
 
 def test_a_slow_answer_is_unavailable() -> None:
