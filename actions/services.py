@@ -16,6 +16,7 @@ from assistant.shop.commerce.policy import Policy
 from assistant.shop.commerce.refunds import RefundService
 from assistant.shop.commerce.verification import Verifier
 from assistant.shop.support.business_hours import BusinessHours, load_business_hours
+from knowledge_base.encoders import use_threads
 from knowledge_base.search import KnowledgeBase
 
 
@@ -70,6 +71,7 @@ SECOND_OPINION = "use"  # the router's encoder (built by setup), also a second o
 def get_knowledge_base() -> KnowledgeBase:
     """The knowledge-base index for the configured encoder, loaded once per worker on first use."""
     settings = get_settings()
+    use_threads(settings.encoder_threads)
     kb = KnowledgeBase.load(settings.kb_index_dir, settings.kb_encoder)
     if settings.kb_encoder != SECOND_OPINION:
         kb.with_second_opinion(settings.kb_index_dir, SECOND_OPINION)

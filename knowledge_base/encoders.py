@@ -21,13 +21,17 @@ import numpy as np
 ENCODERS = ("e5", "minilm", "use")
 
 
+_THREADS: list[int] = []  # set by the wiring (use_threads); empty: up to 4 cores
+
+
+def use_threads(count: int | None) -> None:
+    """Threads per encoding for the models loaded after this call (the serving processes use 1:
+    ``assistant.runtime.stack.SERVING_ENV``); None: up to 4 cores, for the index build."""
+    _THREADS[:] = [count] if count else []
+
+
 def _threads() -> int:
-    """``ENCODER_THREADS`` (the serving processes set 1: ``assistant.runtime.stack.SERVING_THREADS``), else
-    up to 4 cores (the index build)."""
-    configured = os.environ.get("ENCODER_THREADS", "").strip()
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
-    return max(1, min(4, os.cpu_count() or 1))
+    return _THREADS[0] if _THREADS else max(1, min(4, os.cpu_count() or 1))
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:

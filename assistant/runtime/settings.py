@@ -121,6 +121,15 @@ def _choice(environ: Mapping[str, str], name: str, default: str, choices: tuple[
     return value
 
 
+def _positive_int(environ: Mapping[str, str], name: str) -> Optional[int]:
+    raw = _env(environ, name, "")
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, got {raw!r}")
+    return int(raw)
+
+
 def _float(environ: Mapping[str, str], name: str) -> Optional[float]:
     raw = _env(environ, name, "")
     if not raw:
@@ -151,6 +160,7 @@ class Settings:
     kb_encoder: str = "e5"
     kb_index_type: str = "auto"
     kb_min_score: Optional[float] = None  # None: the encoder's calibrated default
+    encoder_threads: Optional[int] = None  # threads per query encoding; None: up to 4 cores (the index build)
     console_port: int = 8080
     rasa_url: str = "http://127.0.0.1:5005"
     public_rasa_url: str = "http://127.0.0.1:5005"
@@ -202,6 +212,7 @@ def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
         kb_encoder=_env(environ, "KB_ENCODER", "e5"),
         kb_index_type=_env(environ, "KB_INDEX_TYPE", "auto"),
         kb_min_score=_float(environ, "KB_MIN_SCORE"),
+        encoder_threads=_positive_int(environ, "ENCODER_THREADS"),
         console_port=console_port,
         rasa_url=rasa_url,
         public_rasa_url=_env(environ, "PUBLIC_RASA_URL", rasa_url).rstrip("/"),

@@ -16,7 +16,7 @@ Output key ``knowledge`` (in the parse result and the tracker's latest message):
      "products": [{"doc_id": "product:NW-JAC-0007", "score": 0.41}, ...]}
 
 ``named_product`` (only when there is one) is the product whose full name the message contains, in
-English or katakana (``knowledge_base.products.find_product_in_text``). ``pages`` are the best guides and policies (one entry per document, best first), ``products`` the best
+English or katakana (``knowledge_base.product_names``). ``pages`` are the best guides and policies (one entry per document, best first), ``products`` the best
 product pages. A page's ``score`` counts its sections' shopper questions (``question_offset``), its
 ``passage`` score only its text, which is what a product page (with no questions) is compared with.
 Without an index the key is left out and the router decides on the intent alone.
@@ -88,7 +88,7 @@ class PassageIndex:
     def named_product(self, text: str) -> Optional[str]:
         """The product whose full name the message contains ("Cascade Hiker", "カスケードハイカー"), which the
         entity extractor may miss (katakana, a typo)."""
-        from knowledge_base.products import find_product_in_text
+        from knowledge_base.product_names import find_product_in_text
 
         found = find_product_in_text(self, text) if self.documents else None  # type: ignore[arg-type]
         return found[0] if found else None

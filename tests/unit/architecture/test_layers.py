@@ -28,7 +28,7 @@ ALLOWED = {
                           "assistant.runtime.endpoints", "assistant.runtime.sessions",
                           "assistant.runtime.rasa_http"},
     "assistant.rasa_plugins": {"assistant.i18n", "assistant.shop.commerce.order_ids", "assistant.shop.commerce.order_tasks",
-                               "assistant.shop.support.pii",
+                               "assistant.shop.support.pii", "knowledge_base.product_names",
                                "assistant.runtime.settings", "assistant.runtime.endpoints",
                                "assistant.runtime.credentials", "assistant.runtime.sessions"},
     "assistant.runtime": {"assistant.i18n", "assistant.shop", "knowledge_base", "assistant.rasa_plugins.server"},

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from knowledge_base.products import find_product_in_text, katakana_pattern, name_readings
+from knowledge_base.product_names import find_product_in_text, katakana_pattern, name_readings
 
 REPO = Path(__file__).resolve().parents[3]
 CATALOG = yaml.safe_load((REPO / "knowledge_base" / "content" / "products" / "catalog.yml").read_text(encoding="utf-8"))

@@ -15,7 +15,9 @@ def _env_of(stack, name: str, extra=None) -> dict:
     return json.loads(log.read_text().strip().splitlines()[-1])
 
 
-def test_serving_defaults_apply_and_the_environment_wins(tmp_path) -> None:
+def test_serving_defaults_apply_and_the_environment_wins(tmp_path, monkeypatch) -> None:
+    for name in SERVING_ENV:  # an encoder loaded earlier in this process sets OMP_NUM_THREADS
+        monkeypatch.delenv(name, raising=False)
     stack = make_stack({"SHOP_VAR_DIR": str(tmp_path), "ENCODER_THREADS": "3"}, log_dir=tmp_path / "log")
     seen = _env_of(stack, "probe", SERVING_ENV)
     assert seen["OMP_NUM_THREADS"] == "1" and seen["TF_INTRA_OP_PARALLELISM_THREADS"] == "1"
@@ -25,10 +27,19 @@ def test_serving_defaults_apply_and_the_environment_wins(tmp_path) -> None:
     assert other["MALLOC_ARENA_MAX"] is None or other["MALLOC_ARENA_MAX"] == stack.env.get("MALLOC_ARENA_MAX")
 
 
-def test_encoder_threads_follow_the_environment(monkeypatch) -> None:
-    from knowledge_base.encoders import _threads
+def test_encoder_threads_come_from_the_settings() -> None:
+    import pytest
 
-    monkeypatch.setenv("ENCODER_THREADS", "1")
-    assert _threads() == 1
-    monkeypatch.setenv("ENCODER_THREADS", "zero")
+    from assistant.runtime.settings import get_settings
+    from knowledge_base.encoders import _threads, use_threads
+
+    assert get_settings({"ENCODER_THREADS": "1"}).encoder_threads == 1
+    assert get_settings({}).encoder_threads is None
+    with pytest.raises(ValueError, match="ENCODER_THREADS"):
+        get_settings({"ENCODER_THREADS": "zero"})
+    try:
+        use_threads(1)
+        assert _threads() == 1
+    finally:
+        use_threads(None)
     assert _threads() >= 1
