@@ -155,14 +155,37 @@ def best_product(parsed: Mapping[str, Any]) -> float:
     return float(products[0]["score"]) if products else 0.0
 
 
+VERIFYING = "order_verification_form"
+KEEP_IN_FORM = (*ORDER_TASKS, HANDOFF, "affirm", "deny", "inform", "greet", "goodbye", "thank_you", "bot_challenge")
+
+
+def _question_while_verifying(parsed: Mapping[str, Any], text: str, intent: str, entities: set,
+                              state: State, thresholds: Thresholds) -> Optional[Dict[str, Any]]:
+    """While the verification form waits for an order number or an email, a shop question ("how do I get to
+    the checkout?") is answered and the form asks again (rule in nlu_data/train/rules.yml); the form used
+    to take it for an order number ("That doesn't look like an order number"). Other forms keep
+    everything."""
+    if state.active_loop != VERIFYING or entities & set(OWN_ORDER_ENTITIES) or intent in KEEP_IN_FORM:
+        return None
+    language = (parsed.get("knowledge") or {}).get("language") or detect_language(text)
+    asks_how, _own = cues(text, language)
+    doc, page = best_page(parsed)
+    if doc is None or not asks_how or page < thresholds.fallback_question:
+        return None
+    return {"decision": "answer", "from_intent": intent, "offer_task": None, "own_order": False, "page": doc,
+            "page_score": round(page, 4), "reason": "a shop question while verification waits for an answer"}
+
+
 def decide(parsed: Mapping[str, Any], state: State = State(),
            thresholds: Thresholds = THRESHOLDS) -> Optional[Dict[str, Any]]:
     """The route for a message the classifier got wrong, or None to keep its intent."""
     text = str(parsed.get("text") or "")
     intent = (parsed.get("intent") or {}).get("name")
-    if not text or text.startswith("/") or state.handoff_active or state.active_loop or intent is None:
+    if not text or text.startswith("/") or state.handoff_active or intent is None:
         return None
     entities = {e.get("entity") for e in parsed.get("entities") or []}
+    if state.active_loop:
+        return _question_while_verifying(parsed, text, intent, entities, state, thresholds)
     if "order_id" in entities and intent not in (*ORDER_TASKS, HANDOFF) and (
             intent in STRAY or only_order_number(text, parsed.get("entities") or [])):
         # "NW-10023" on its own: look the order up (verification first); the other tasks are one message

@@ -127,3 +127,22 @@ def test_requests_to_act_still_start_the_task(shop, text):
     chat = shop.chat()
     chat.send(text)
     assert started_task(chat), f"{text!r} did not start a task"
+
+
+@pytest.mark.parametrize("opening, question, wanted, language", [
+    ("where is my order?", "how do I pay with a gift card at checkout?", ("policy:gift-cards", "policy:payment-methods",
+                                                                          "guide:place-an-order"), "en"),
+    ("我的订单到哪了", "礼品卡在结账的时候怎么用？", ("policy:gift-cards", "policy:payment-methods", "guide:place-an-order"),
+     "zh-Hans"),
+])
+def test_a_shop_question_while_verifying_is_answered_and_verification_goes_on(shop, opening, question, wanted, language):
+    """The verification form used to take a question for a malformed order number."""
+    order = shop.order("shipped", 4)
+    chat = shop.chat()
+    chat.send(opening)
+    replies = chat.send(question)
+    got = sources(replies)
+    assert got and got[0] in wanted, replies
+    assert "SO123456" in " ".join(r.get("text", "") for r in replies)  # the form asks for the number again
+    chat.say(order["order_id"])
+    assert order["tracking_number"] in chat.say(order["email"])

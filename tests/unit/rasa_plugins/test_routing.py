@@ -180,3 +180,16 @@ def test_which_size_to_choose_goes_to_the_size_guides(text: str, language: str, 
 def test_a_search_with_a_size_stays_a_search(text: str, language: str) -> None:
     message = parsed(text, "product_search", 0.5, product=0.49, language=language, doc="guide:shoe-size-guide")
     assert decide(message) is None
+
+
+def test_a_shop_question_while_verifying_is_answered_and_data_stays_the_forms() -> None:
+    """The form took "how do I get to the checkout?" for an order number; now it is answered (and the form
+    asks again); anything that may be the form's answer stays the form's."""
+    verifying = State(active_loop="order_verification_form")
+    question = parsed("how do I get to the checkout?", "place_order", 0.55, language="en", doc="guide:place-an-order")
+    assert route(question, verifying)["intent"]["name"] == ASK
+    assert decide(parsed("i dont remember it", "nlu_fallback", 0.55, language="en"), verifying) is None
+    assert decide(parsed("how about SO123456?", "inform", 0.55, entities=["order_id"], language="en"), verifying) is None
+    assert decide(parsed("can I cancel it?", "cancel_order", 0.55, language="en"), verifying) is None  # switches task
+    assert decide(parsed("how do I get to the checkout?", "place_order", 0.3, language="en"), verifying) is None
+    assert decide(question, State(active_loop="address_form")) is None
