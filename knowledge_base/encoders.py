@@ -21,17 +21,18 @@ import numpy as np
 ENCODERS = ("e5", "minilm", "use")
 
 
-_THREADS: list[int] = []  # set by the wiring (use_threads); empty: up to 4 cores
+_threads_setting: int | None = None  # set by the wiring (use_threads); None: up to 4 cores
 
 
 def use_threads(count: int | None) -> None:
     """Threads per encoding for the models loaded after this call (the serving processes use 1:
     ``assistant.runtime.stack.SERVING_ENV``); None: up to 4 cores, for the index build."""
-    _THREADS[:] = [count] if count else []
+    global _threads_setting
+    _threads_setting = count or None
 
 
 def _threads() -> int:
-    return _THREADS[0] if _THREADS else max(1, min(4, os.cpu_count() or 1))
+    return _threads_setting or max(1, min(4, os.cpu_count() or 1))
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:

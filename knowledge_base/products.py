@@ -17,10 +17,8 @@ from typing import Any, Iterable, Mapping
 
 from assistant.i18n.scripts import CJK_RE
 from knowledge_base import product_words
-from knowledge_base.product_names import find_product_in_text, normalise
+from knowledge_base.product_names import find_product_in_text, normalise  # the name matching lives there
 from knowledge_base.search import KnowledgeBase
-
-__all__ = ["find_product_in_text", "normalise"]  # re-exported: the name matching lives in product_names
 
 # Words shoppers use for a catalogue category or subcategory (matched after normalise()).
 CATEGORY_SYNONYMS = {

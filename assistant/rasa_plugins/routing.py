@@ -116,12 +116,11 @@ def asks_size(text: str, language: Optional[str]) -> bool:
 
 def only_order_number(text: str, entities: Any) -> bool:
     """Nothing but an order number (and punctuation) in the message."""
-    kept = [True] * len(text)
-    for entity in entities:
-        start, end = entity.get("start"), entity.get("end")
-        if entity.get("entity") == "order_id" and isinstance(start, int) and isinstance(end, int):
-            kept[max(start, 0):max(end, 0)] = [False] * len(kept[max(start, 0):max(end, 0)])
-    rest = "".join(char for char, keep in zip(text, kept) if keep)
+    rest = text
+    spans = sorted(((e["start"], e["end"]) for e in entities if e.get("entity") == "order_id"
+                    and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)), reverse=True)
+    for start, end in spans:  # from the end, so earlier offsets stay valid
+        rest = rest[:max(start, 0)] + rest[max(end, 0):]
     return not re.sub(r"[\W_]+", "", rest)
 
 
@@ -137,6 +136,11 @@ def ranked_task(parsed: Mapping[str, Any]) -> Optional[str]:
         confident = float(entry.get("confidence") or 0.0) >= TASK_IN_RANKING
         return name if name in ORDER_TASKS and confident else None
     return None
+
+
+def message_language(parsed: Mapping[str, Any], text: str) -> str:
+    """The language the retriever detected, else detected here."""
+    return (parsed.get("knowledge") or {}).get("language") or detect_language(text)
 
 
 def best_page(parsed: Mapping[str, Any]) -> tuple[Optional[str], float]:
@@ -167,8 +171,7 @@ def _question_while_verifying(parsed: Mapping[str, Any], text: str, intent: str,
     everything."""
     if state.active_loop != VERIFYING or entities & set(OWN_ORDER_ENTITIES) or intent in KEEP_IN_FORM:
         return None
-    language = (parsed.get("knowledge") or {}).get("language") or detect_language(text)
-    asks_how, _own = cues(text, language)
+    asks_how, _own = cues(text, message_language(parsed, text))
     doc, page = best_page(parsed)
     if doc is None or not asks_how or page < thresholds.fallback_question:
         return None
@@ -186,15 +189,15 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
     entities = {e.get("entity") for e in parsed.get("entities") or []}
     if state.active_loop:
         return _question_while_verifying(parsed, text, intent, entities, state, thresholds)
-    if "order_id" in entities and intent not in (*ORDER_TASKS, HANDOFF) and (
-            intent in STRAY or only_order_number(text, parsed.get("entities") or [])):
+    bare_number = "order_id" in entities and only_order_number(text, parsed.get("entities") or [])
+    if "order_id" in entities and intent not in (*ORDER_TASKS, HANDOFF) and (intent in STRAY or bare_number):
         # "NW-10023" on its own: look the order up (verification first); the other tasks are one message
         # away ("cancel it" after the status uses that order). Asking what to do with it left a shopper
         # who typed their email instead of tapping a button with two "not understood" and a handoff.
-        task = ranked_task(parsed) if not only_order_number(text, parsed.get("entities") or []) else None
+        task = None if bare_number else ranked_task(parsed)
         return {"decision": "task", "task": task or LOOK_UP, "from_intent": intent, "offer_task": None,
                 "reason": "an order number with no clear request: the task ranked first, else look the order up"}
-    language = (parsed.get("knowledge") or {}).get("language") or detect_language(text)
+    language = message_language(parsed, text)
     asks_how, own = cues(text, language)
     own = own or bool(entities & set(OWN_ORDER_ENTITIES))
     doc, page = best_page(parsed)
