@@ -14,7 +14,7 @@ from typing import AsyncIterator
 import jinja2
 from aiohttp import web
 
-from assistant.console import api, history, live, metrics, pages
+from assistant.console import api, event_feed, history, live, metrics, pages
 from assistant.console.auth import LoginThrottle, auth_middleware
 from assistant.console.desk import SupportDesk
 from assistant.console.keys import (
@@ -95,6 +95,7 @@ def create_app(settings: Settings) -> web.Application:
     pages.setup(app)
     history.setup(app)
     metrics.setup(app)
+    event_feed.setup(app)  # live figures from Rasa's event broker, when RABBITMQ_URL is set
     api.setup(app)
     live.setup(app)
     setup_widget(app, settings)

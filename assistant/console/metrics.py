@@ -15,6 +15,10 @@ Definitions:
 - median resolution: ticket created → resolved (resolved tickets only, whoever ended them);
 - CSAT: average, count and 1..5 distribution of the ratings on the range's tickets;
 - NPS, CES, containment by intent and the weekly trend: ``assistant.console.satisfaction``.
+
+The page's Live section (and ``GET /api/metrics/live``, and the fragment ``GET /metrics/live`` the page
+reloads every 15 s) shows the last hour from Rasa's event broker: ``assistant.console.event_feed`` and,
+for the definitions, ``assistant.console.live_metrics``.
 """
 from __future__ import annotations
 
@@ -32,7 +36,9 @@ from markupsafe import Markup
 
 from assistant.console import charts
 from assistant.console.conversations import TrackerStoreReader, tracker_store_url
+from assistant.console.event_feed import LiveView, live_view
 from assistant.console.keys import SETTINGS, SHOP, TICKETS
+from assistant.console.live_metrics import LiveFigures
 from assistant.console.rendering import duration, render
 from assistant.console.satisfaction import (
     Satisfaction,
@@ -48,7 +54,7 @@ from assistant.shop.support.tickets import TicketView
 logger = logging.getLogger(__name__)
 
 __all__ = ["DAY_CHOICES", "DEFAULT_DAYS", "Metrics", "ReasonCount", "compute_metrics", "date_range",
-           "format_seconds", "parse_days", "setup"]
+           "format_seconds", "live_charts", "parse_days", "setup"]
 
 DAY_CHOICES: tuple[int, ...] = (7, 14, 30, 90)
 DEFAULT_DAYS = 14
@@ -223,6 +229,36 @@ def metric_charts(metrics: Metrics) -> dict[str, Markup]:
     }
 
 
+def live_charts(figures: LiveFigures | None) -> dict[str, Markup]:
+    """Shopper messages and bot replies per minute over the live window (none without figures)."""
+    if figures is None:
+        return {}
+    labels = [m.minute.strftime("%H:%M") for m in figures.per_minute]
+    charts_: dict[str, Markup] = {}
+    for key, title, values, color in (
+            ("live_messages", "Shopper messages per minute", [m.shopper_messages for m in figures.per_minute],
+             charts.BAR),
+            ("live_replies", "Bot replies per minute", [m.bot_replies for m in figures.per_minute],
+             charts.ACCENT_BAR)):
+        charts_[key] = charts.bar_chart(
+            labels, values, title, x_label="Minute (UTC)", y_label="Per minute", color=color,
+            chart_id=f"chart-{key.replace('_', '-')}", max_labels=12,
+            description=(f"{sum(values)} in the last {figures.window_minutes} minutes, "
+                         f"at most {max(values, default=0)} in one minute."))
+    return charts_
+
+
+def _seconds_precise(seconds: float | None) -> str:
+    """Reply times are seconds, often under one: one decimal below a minute."""
+    if seconds is None:
+        return "n/a"
+    return f"{seconds:.1f} s" if seconds < 60 else format_seconds(seconds)
+
+
+def _live_context(view: LiveView) -> dict[str, Any]:
+    return {"live": view, "live_charts": live_charts(view.figures), "reply_seconds": _seconds_precise}
+
+
 # ---- routes -------------------------------------------------------------------------------------------
 
 
@@ -255,14 +291,24 @@ routes = web.RouteTableDef()
 async def metrics_page(request: web.Request) -> web.Response:
     context: dict[str, Any] = {"day_choices": DAY_CHOICES, "percent": _percent, "seconds": format_seconds,
                                "language_names": LANGUAGE_NAMES, "channel_names": CHANNEL_NAMES}
+    live = _live_context(await asyncio.to_thread(live_view, request))
     try:
         days = parse_days(request.query.get("days"))
     except ValueError as exc:
         return render(request, "metrics.html", status=400, error=str(exc), metrics=None, charts={},
-                      days=DEFAULT_DAYS, **context)
+                      days=DEFAULT_DAYS, **context, **live)
     metrics, satisfaction = await _gather(request, days)
     return render(request, "metrics.html", error=None, metrics=metrics, satisfaction=satisfaction,
-                  charts={**metric_charts(metrics), **satisfaction_charts(satisfaction)}, days=days, **context)
+                  charts={**metric_charts(metrics), **satisfaction_charts(satisfaction)}, days=days, **context,
+                  **live)
+
+
+@routes.get("/metrics/live")
+async def live_fragment(request: web.Request) -> web.Response:
+    """The page's Live section alone, which the page's script reloads every 15 s."""
+    view = await asyncio.to_thread(live_view, request)
+    return render(request, "_live_metrics.html", percent=_percent, language_names=LANGUAGE_NAMES,
+                  channel_names=CHANNEL_NAMES, **_live_context(view))
 
 
 @api_routes.get("/metrics")
@@ -274,6 +320,14 @@ async def metrics_api(request: web.Request) -> web.Response:
     metrics, satisfaction = await _gather(request, days)
     return web.json_response({**metrics.to_dict(), "satisfaction": satisfaction.to_dict()},
                              headers={"Cache-Control": "no-store"})
+
+
+@api_routes.get("/metrics/live")
+async def live_api(request: web.Request) -> web.Response:
+    """The live figures from Rasa's event broker; ``"available": false`` and a ``reason`` when RabbitMQ is not
+    configured or not reachable (the figures counted before an outage are still included)."""
+    view = await asyncio.to_thread(live_view, request)
+    return web.json_response(view.to_dict(), headers={"Cache-Control": "no-store"})
 
 
 async def _tracker_reader(app: web.Application) -> AsyncIterator[None]:

@@ -34,8 +34,9 @@ the launcher can import it.
 | ``CONSOLE_TRUSTED_PROXIES`` | empty | comma-separated addresses of reverse proxies whose ``X-Forwarded-For`` / ``X-Forwarded-Proto`` the console believes (login throttling per real client, Secure cookies) |
 | ``TRACKER_STORE_URL`` | empty: SQLite ``<SHOP_VAR_DIR>/trackers.db`` | Rasa's conversations (``postgresql://user:pass@host/db``) |
 | ``REDIS_URL`` | empty: in-memory | Rasa's lock store, for several Rasa processes (``redis://host:6379/0``) |
-| ``RABBITMQ_URL`` | empty: none | Rasa's event broker (``amqp://user:pass@host:5672/``); a user and password are required |
+| ``RABBITMQ_URL`` | empty: none | Rasa's event broker (``amqp://user:pass@host:5672/``), also read by the console for its live metrics; a user and password are required |
 | ``RABBITMQ_QUEUE`` | ``rasa_events`` | the broker's queue |
+| ``CONSOLE_EVENTS_QUEUE`` | ``shop_console_events`` | the console's own queue on Rasa's ``rasa-exchange`` (with ``RABBITMQ_URL``), feeding the live metrics; one per console replica, never ``RABBITMQ_QUEUE`` |
 | ``SURVEY_RATE`` | ``0.3`` | share of bot-only results followed by one NPS or CES question (0 = never, 1 = always) |
 | ``SURVEY_KIND`` | ``alternate`` | which question: ``nps`` (0-10), ``ces`` (1-7) or ``alternate`` between them |
 | ``SURVEY_COOLDOWN_DAYS`` | ``7`` | a customer (or an unverified sender) is asked at most once in this many days |
@@ -140,6 +141,18 @@ def _float(environ: Mapping[str, str], name: str) -> Optional[float]:
         raise ValueError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _console_events_queue(environ: Mapping[str, str], rabbitmq_queue: str) -> str:
+    """The console's queue: never Rasa's own (the console would take the events meant for its consumers, and
+    the two declarations differ, so RabbitMQ would refuse one of them)."""
+    queue = _env(environ, "CONSOLE_EVENTS_QUEUE", "shop_console_events")
+    if queue == rabbitmq_queue:
+        raise ValueError(f"CONSOLE_EVENTS_QUEUE must differ from RABBITMQ_QUEUE ({queue!r}): the console "
+                         "needs a queue of its own on Rasa's exchange")
+    if len(queue.encode()) > 255:
+        raise ValueError("CONSOLE_EVENTS_QUEUE must be at most 255 bytes (RabbitMQ's limit)")
+    return queue
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -170,6 +183,7 @@ class Settings:
     redis_url: str = ""
     rabbitmq_url: str = ""
     rabbitmq_queue: str = "rasa_events"
+    console_events_queue: str = "shop_console_events"
     allowed_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
     action_server_workers: int = 1
@@ -193,6 +207,7 @@ def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
     rasa_port = _port(environ, "RASA_PORT", 5005)
     rasa_url = _env(environ, "RASA_URL", f"http://{host}:{rasa_port}").rstrip("/")
     console_port = _port(environ, "CONSOLE_PORT", 8080)
+    rabbitmq_queue = _env(environ, "RABBITMQ_QUEUE", "rasa_events")
     return Settings(
         database_url=_env(environ, "DATABASE_URL", f"sqlite:///{var_dir / 'shop.db'}"),
         policy_file=Path(_env(environ, "SHOP_POLICY_FILE", str(REPO_ROOT / "assistant" / "shop" / "commerce" / "policy.yml"))),
@@ -222,7 +237,8 @@ def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
         tracker_store_url=_env(environ, "TRACKER_STORE_URL", ""),
         redis_url=_env(environ, "REDIS_URL", ""),
         rabbitmq_url=_env(environ, "RABBITMQ_URL", ""),
-        rabbitmq_queue=_env(environ, "RABBITMQ_QUEUE", "rasa_events"),
+        rabbitmq_queue=rabbitmq_queue,
+        console_events_queue=_console_events_queue(environ, rabbitmq_queue),
         allowed_origins=_origins(environ, console_port),
         trusted_proxies=tuple(p.strip() for p in _env(environ, "CONSOLE_TRUSTED_PROXIES", "").split(",") if p.strip()),
         action_server_workers=_count(environ, "ACTION_SERVER_WORKERS", 1),
