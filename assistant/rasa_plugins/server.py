@@ -32,8 +32,14 @@ a commit no longer waits for a disk sync of a rollback journal (a crash can
 lose at most the last commits, never corrupt the file), and the console's
 readers no longer block Rasa's writer.
 
+A long conversation no longer costs more per message as it grows: event classes are looked up once
+and dialogue states are built for the recent actions only (``assistant.rasa_plugins.long_conversations``).
+
 Log lines have personal data and messenger user ids masked
 (``assistant.shop.support.pii.install_log_masking``).
+
+Earlier user messages go to the action server with their intent, entities and text only
+(:func:`slim_user_events`), not with the ranking, tokens and passages each carries.
 
 Rasa sends the whole domain (about 130 KB of JSON, mostly responses in four languages)
 with every action call, and the action server parses it every time. rasa-sdk keeps
@@ -108,6 +114,30 @@ def domain_digest(domain: Any) -> str:
     return digest
 
 
+# what actions read of a user message other than the latest (transcripts, the intents of the session);
+# the latest one goes whole, and also as the tracker's ``latest_message``
+EARLIER_MESSAGE_PARSE_KEYS = ("intent", "entities", "text", "message_id", "metadata")
+
+
+def slim_user_events(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The events for an action call, with the parse data of every user message but the latest cut to
+    :data:`EARLIER_MESSAGE_PARSE_KEYS`.
+
+    A user event carries the classifier's ranking, the tokens and the retrieved passages (about 1.6 KB
+    of JSON); an action reads the intent and text of earlier messages only, and the body grew by that
+    much with every message of a long conversation (serialised by Rasa, parsed by the action server).
+    """
+    latest = next((index for index in range(len(events) - 1, -1, -1) if events[index].get("event") == "user"), None)
+    slim = list(events)
+    for index in range(latest or 0):
+        event = slim[index]
+        parse_data = event.get("parse_data")
+        if event.get("event") == "user" and isinstance(parse_data, dict):
+            slim[index] = {**event, "parse_data": {key: parse_data[key] for key in EARLIER_MESSAGE_PARSE_KEYS
+                                                   if key in parse_data}}
+    return slim
+
+
 def action_call_with_digest(self: Any, tracker: Any, domain: Any) -> dict:
     """``RemoteAction._action_call_format`` with the domain's digest, and the domain itself only on a retry.
 
@@ -117,10 +147,12 @@ def action_call_with_digest(self: Any, tracker: Any, domain: Any) -> dict:
     import rasa
     from rasa.shared.core.trackers import EventVerbosity
 
+    state = tracker.current_state(EventVerbosity.ALL)
+    state["events"] = slim_user_events(state["events"])
     body = {
         "next_action": self._name,
         "sender_id": tracker.sender_id,
-        "tracker": tracker.current_state(EventVerbosity.ALL),
+        "tracker": state,
         "version": rasa.__version__,
         "domain_digest": domain_digest(domain),
     }
@@ -369,6 +401,9 @@ def main() -> None:
     if serving:
         install_fast_schema_validation()
         install_sqlite_wal()
+        from assistant.rasa_plugins import long_conversations
+
+        long_conversations.install()  # time per message stays flat as a conversation grows
     install_language_slots()
     install_agent_only_intents()
     from rasa.__main__ import main as rasa_main

@@ -1,0 +1,327 @@
+"""Keeps Rasa's time per message flat as a conversation grows (serving processes only).
+
+Measured on a 120-turn conversation (``bench.load``'s long conversation, py-spy on Rasa), Rasa's CPU per
+turn grew from 48 ms over the first 20 turns to 215 ms over turns 100-119. Two of the causes cost time
+in proportion to the number of events in the session without changing any answer:
+
+* **Reading the tracker**: every stored event becomes an ``Event`` through ``Event.resolve_by_type``,
+  which walks every subclass of ``Event`` (``all_subclasses`` with ``inspect.isabstract`` per class)
+  for each event: 14.5% of Rasa's time at turn 100. The class for a type name never changes once
+  Rasa's events are imported, so it is looked up once per name.
+* **Dialogue states for each prediction**: ``Domain.states_for_tracker_history`` computes the state
+  (slots, entities, intent, previous action, loop) before *every* action of the session for each
+  policy call, and only the last few are used: the memoization policy reads the last ``max_history``
+  (4) states, and a rule reads as many states as it has steps. The window here replays every event
+  (cheap: it only updates the tracker) but builds states only for the last
+  :data:`STATE_WINDOW_ACTIONS` actions, and reaches further back until the window holds at least
+  :data:`STATE_WINDOW_ML_ACTIONS` actions that are not hidden rule-only turns (the memoization
+  policy skips those). ``tests/rasa_plugins/test_long_conversations.py`` checks that the states the
+  policies read are the same as without the window, and that no rule of ours is longer than it.
+
+A third cost is removed by keeping recent trackers in memory:
+
+* **Reading the tracker** again for each message: the SQL tracker store reads every event of the
+  session, parses its JSON (a user event carries the parse data with the retrieved passages, about
+  1.6 KB) and replays it: 23% of Rasa's time at turn 100 even with the class cache. Each Rasa process
+  now keeps the trackers it saved or read (:class:`TrackerCache`, at most :data:`CACHED_EVENTS` events
+  in all, least recently used first out). Before a cached tracker is used, one indexed query reads the
+  number of events of the session and the highest event id from the database: when another process
+  (scale-out), the console or the retention job has written or deleted anything of that conversation,
+  they differ and the tracker is read from the database as before. A cached tracker is handed out as a
+  copy (:func:`clone`), so a message whose handling fails never leaves its events in the cache.
+
+Training is untouched: these are installed only by ``server.main`` for ``run`` and ``shell``, where
+trackers are predicted on, never featurised into training data.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import itertools
+import logging
+from collections import OrderedDict
+from copy import copy as shallow_copy
+from typing import Any, Dict, Generator, List, Optional, Tuple, Type
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+# States are built for at least this many actions before the prediction point; our longest rule has
+# far fewer steps (checked by the test) and the memoization policy reads 4
+STATE_WINDOW_ACTIONS = 40
+# ... and for at least this many actions that ML policies see (rule-only turns are hidden from them)
+STATE_WINDOW_ML_ACTIONS = 12
+
+
+def install_event_type_cache() -> None:
+    """``Event.resolve_by_type`` answers from a cache of the classes it found before (same result)."""
+    original = Event.resolve_by_type
+    if getattr(original, "_shop_cached", False):
+        return
+    found: Dict[str, Type[Any]] = {}
+
+    @functools.wraps(original)
+    def resolve_by_type(type_name: str, default: Optional[Type[Any]] = None) -> Optional[Type[Any]]:
+        cls = found.get(type_name)
+        if cls is not None:
+            return cls
+        cls = original(type_name, default)
+        # only a class found by its own type name is remembered, never the caller's default
+        if cls is not None and cls is not default and getattr(cls, "type_name", None) == type_name:
+            found[type_name] = cls
+        return cls
+
+    resolve_by_type._shop_cached = True  # type: ignore[attr-defined]
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
+
+
+def window_start(events: List[Any], actions: int = STATE_WINDOW_ACTIONS,
+                 ml_actions: int = STATE_WINDOW_ML_ACTIONS) -> int:
+    """Index of the first event whose prior state is built: the ``actions``-th action from the end, moved
+    back until at least ``ml_actions`` of the actions from there on are not hidden rule-only turns."""
+    seen = shown = 0
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, ActionExecuted):
+            seen += 1
+            if not event.hide_rule_turn:
+                shown += 1
+            if seen >= actions and shown >= ml_actions:
+                return index
+    return 0
+
+
+def windowed_prior_trackers(self: Any) -> Generator[Tuple[Any, bool], None, None]:
+    """``DialogueStateTracker.generate_all_prior_trackers`` yielding only the trackers of the window.
+
+    Every applied event still updates the copy in order, so each yielded tracker is exactly the one the
+    original yields at that point; only the earlier ones are not handed out for state building.
+    """
+    tracker = self.init_copy()
+    applied = self.applied_events()
+    start = window_start(applied)
+    for index, event in enumerate(applied):
+        if index >= start and isinstance(event, ActionExecuted):
+            yield tracker, event.hide_rule_turn
+        tracker.update(event)
+    yield tracker, False
+
+
+def _apply(tracker: Any, event: Any, applied: List[Any], loop_names: Any) -> List[Any]:
+    """One step of ``DialogueStateTracker.applied_events``' loop (Rasa 3.6), on ``applied``; returns the list."""
+
+    if isinstance(event, (Restarted, SessionStarted)):
+        return []
+    if isinstance(event, ActionReverted):
+        tracker._undo_till_previous(ActionExecuted, applied)
+    elif isinstance(event, UserUtteranceReverted):
+        tracker._undo_till_previous(UserUttered, applied)
+        tracker._undo_till_previous(ActionExecuted, applied)
+    elif (isinstance(event, ActionExecuted) and event.action_name in loop_names
+          and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)):
+        tracker._undo_till_previous_loop_execution(event.action_name, applied)
+    else:
+        applied.append(event)
+    return applied
+
+
+APPLIED_MEMO = "_shop_applied"
+
+
+def incremental_applied_events(self: Any) -> List[Any]:
+    """``DialogueStateTracker.applied_events`` continued from where the last call on this tracker stopped.
+
+    Rasa's loop is a left fold over the events with the names of all loops the events activate; events
+    are only ever appended, so the fold over the old events is kept (with the first and last event it
+    covered, to notice a tracker whose events were replaced) and only the new events are folded in. When
+    a new event activates a loop not seen before, earlier loop actions may fold differently: the whole
+    fold is done again, as Rasa does it.
+    """
+    events = self.events
+    size = len(events)
+    memo = self.__dict__.get(APPLIED_MEMO)
+    if memo is not None:
+        count, first, last, loop_names, applied = memo
+        if 0 < count <= size and events[0] is first and events[count - 1] is last:
+            new = list(itertools.islice(events, count, None))
+            if all(e.name in loop_names for e in new if isinstance(e, ActiveLoop) and e.name):
+                applied = list(applied)
+                for event in new:
+                    applied = _apply(self, event, applied, loop_names)
+                if new:
+                    self.__dict__[APPLIED_MEMO] = (size, first, events[-1], loop_names, applied)
+                return list(applied)
+    loop_names = frozenset(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
+    applied = []
+    for event in events:
+        applied = _apply(self, event, applied, loop_names)
+    if size:
+        self.__dict__[APPLIED_MEMO] = (size, events[0], events[-1], loop_names, applied)
+    return list(applied)
+
+
+def install_prediction_window() -> None:
+    """Dialogue states are built for the window of recent actions only (see the module docstring)."""
+    if getattr(DialogueStateTracker.generate_all_prior_trackers, "_shop_windowed", False):
+        return
+    windowed_prior_trackers._shop_windowed = True  # type: ignore[attr-defined]
+    windowed_prior_trackers._shop_original = DialogueStateTracker.generate_all_prior_trackers  # type: ignore[attr-defined]
+    DialogueStateTracker.generate_all_prior_trackers = windowed_prior_trackers  # type: ignore[method-assign]
+    incremental_applied_events._shop_original = DialogueStateTracker.applied_events  # type: ignore[attr-defined]
+    DialogueStateTracker.applied_events = incremental_applied_events  # type: ignore[method-assign]
+
+
+# at most this many events in the trackers one Rasa process keeps (about 3 KB each in memory)
+CACHED_EVENTS = 20_000
+
+Stamp = Tuple[int, int]  # (events in the current session, highest event id) as the database holds them
+
+
+def clone(tracker: Any) -> Any:
+    """A copy of ``tracker`` in the state replaying its events gives, without replaying them.
+
+    The state attributes are the ones ``DialogueStateTracker.__init__`` lists as re-creatable from the
+    events; the events themselves are shared, as ``DialogueStateTracker.copy`` shares them. The copy has
+    no model or assistant id, like a tracker read from the store.
+    """
+    copy = DialogueStateTracker(tracker.sender_id, tracker.slots.values(), tracker._max_event_history,
+                                tracker.sender_source, tracker.is_rule_tracker)
+    # the constructor copies the slots and then resets them to their initial values
+    copy.slots = {name: shallow_copy(slot) for name, slot in tracker.slots.items()}
+    copy.events = copy._create_events(list(tracker.events))
+    copy._paused = tracker._paused
+    copy.followup_action = tracker.followup_action
+    copy.latest_action = dict(tracker.latest_action) if tracker.latest_action is not None else None
+    copy.latest_message = tracker.latest_message
+    copy.latest_bot_utterance = tracker.latest_bot_utterance
+    # a dataclass whose fields the tracker changes in place (interrupted, rejected)
+    copy.active_loop = dataclasses.replace(tracker.active_loop) if tracker.active_loop is not None else None
+    memo = tracker.__dict__.get(APPLIED_MEMO)  # the same events: the applied-events fold carries over
+    if memo is not None:
+        copy.__dict__[APPLIED_MEMO] = memo
+    return copy
+
+
+class TrackerCache:
+    """Trackers by conversation with the database stamp they match, least recently used first out."""
+
+    def __init__(self, max_events: int = CACHED_EVENTS) -> None:
+        self.max_events = max_events
+        self._entries: "OrderedDict[str, Tuple[Stamp, Any]]" = OrderedDict()
+        self._events = 0
+
+    def get(self, sender_id: str, stamp: Stamp) -> Optional[Any]:
+        """A copy of the cached tracker if the database still holds exactly what it was built from."""
+        entry = self._entries.get(sender_id)
+        if entry is None:
+            return None
+        if entry[0] != stamp:
+            self.drop(sender_id)
+            return None
+        self._entries.move_to_end(sender_id)
+        return clone(entry[1])
+
+    def put(self, sender_id: str, stamp: Stamp, tracker: Any) -> None:
+        self.drop(sender_id)
+        size = len(tracker.events)
+        if size > self.max_events:
+            return
+        self._entries[sender_id] = (stamp, clone(tracker))
+        self._events += size
+        while self._events > self.max_events:
+            _, (_, oldest) = self._entries.popitem(last=False)
+            self._events -= len(oldest.events)
+
+    def drop(self, sender_id: str) -> None:
+        entry = self._entries.pop(sender_id, None)
+        if entry is not None:
+            self._events -= len(entry[1].events)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _stamp(store: Any, session: Any, sender_id: str) -> Stamp:
+    """Events of the conversation's current session and their highest id, by the store's own query."""
+    import sqlalchemy as sa
+
+    query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+    count, highest = query.with_entities(sa.func.count(store.SQLEvent.id), sa.func.max(store.SQLEvent.id)).one()
+    return int(count or 0), int(highest or 0)
+
+
+def _cache_of(store: Any) -> TrackerCache:
+    cache = getattr(store, "_shop_tracker_cache", None)
+    if cache is None:
+        cache = TrackerCache()
+        store._shop_tracker_cache = cache
+    return cache
+
+
+def install_tracker_cache() -> None:
+    """The SQL tracker store answers from :class:`TrackerCache` when the database stamp still matches."""
+    import json
+
+    original_retrieve = SQLTrackerStore._retrieve
+    original_save = SQLTrackerStore.save
+    if getattr(original_retrieve, "_shop_cached", False):
+        return
+
+    @functools.wraps(original_retrieve)
+    async def _retrieve(self: Any, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[Any]:
+        if fetch_events_from_all_sessions or not self.domain:
+            return await original_retrieve(self, sender_id, fetch_events_from_all_sessions)
+        cache = _cache_of(self)
+        with self.session_scope() as session:
+            stamp = _stamp(self, session, sender_id)
+            if stamp[0] == 0:
+                cache.drop(sender_id)
+                return None
+            tracker = cache.get(sender_id, stamp)
+            if tracker is not None:
+                return tracker
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+        if not rows:
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(row.data) for row in rows],
+                                                 self.domain.slots)
+        # the stamp of the rows actually read (a write between the two queries must not be cached over)
+        cache.put(sender_id, (len(rows), max(row.id for row in rows)), tracker)
+        return tracker
+
+    @functools.wraps(original_save)
+    async def save(self: Any, tracker: Any) -> None:
+        cache = _cache_of(self)
+        # (the event broker's read of the tracker before this save may still use the cached one)
+        await original_save(self, tracker)
+        with self.session_scope() as session:
+            stamp = _stamp(self, session, tracker.sender_id)
+        # the session's rows are the tracker's events exactly when there are as many (saves of one
+        # conversation are serialised by the lock store); otherwise (a new session, the full tracker of
+        # several sessions) the next read builds it from the database
+        if stamp[0] == len(tracker.events):
+            cache.put(tracker.sender_id, stamp, tracker)
+        else:
+            cache.drop(tracker.sender_id)
+
+    _retrieve._shop_cached = True  # type: ignore[attr-defined]
+    SQLTrackerStore._retrieve = _retrieve  # type: ignore[method-assign]
+    SQLTrackerStore.save = save  # type: ignore[method-assign]
+
+
+def install() -> None:
+    install_event_type_cache()
+    install_prediction_window()
+    install_tracker_cache()

@@ -1,0 +1,277 @@
+"""assistant/rasa_plugins/long_conversations.py: same trackers, same states, same answers, less work.
+
+Run inside the Rasa venv. Every check compares against what Rasa itself computes without the patch.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from pathlib import Path
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    DefinePrevUserUtteredFeaturization,
+    Event,
+    FollowupAction,
+    LoopInterrupted,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+
+from assistant.rasa_plugins import long_conversations
+from assistant.rasa_plugins.long_conversations import (
+    STATE_WINDOW_ACTIONS,
+    TrackerCache,
+    clone,
+    install_event_type_cache,
+    install_prediction_window,
+    install_tracker_cache,
+    window_start,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+FORM = "order_verification_form"
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "assistant" / "domain"))
+
+
+def _user(text: str, intent: str) -> UserUttered:
+    return UserUttered(text, {"name": intent, "confidence": 0.9}, [],
+                       parse_data={"intent": {"name": intent, "confidence": 0.9}, "entities": [], "text": text,
+                                   "text_tokens": [(0, len(text))]})
+
+
+def _conversation(turns: int) -> list[Event]:
+    """A session with questions, a verification form that is interrupted and rejected, and slots."""
+    events: list[Event] = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    for turn in range(turns):
+        kind = turn % 4
+        if kind == 0:
+            events += [_user(f"how do returns work {turn}", "ask_shop_question"), SlotSet("language", "en"),
+                       ActionExecuted("action_answer_question"), BotUttered(f"answer {turn}"),
+                       ActionExecuted("action_listen")]
+        elif kind == 1:
+            events += [_user("where is my order", "order_status"), ActionExecuted(FORM), ActiveLoop(FORM),
+                       SlotSet("requested_slot", "order_id"), BotUttered("What's your order number?"),
+                       ActionExecuted("action_listen")]
+        elif kind == 2:
+            events += [_user("do you ship to Japan", "ask_shop_question"), ActionExecutionRejected(FORM),
+                       LoopInterrupted(True), ActionExecuted("action_answer_question"), BotUttered("we do"),
+                       FollowupAction(FORM), ActionExecuted(FORM), ActionExecuted("action_listen")]
+        else:
+            events += [_user("never mind", "deny"), ActionExecuted(FORM), ActiveLoop(None),
+                       SlotSet("requested_slot", None), SlotSet("last_product_sku", f"NW-BOO-{turn:04d}"),
+                       BotUttered("ok"), ActionExecuted("action_listen")]
+    return events
+
+
+def _state(tracker: DialogueStateTracker) -> dict:
+    return {
+        "slots": tracker.current_slot_values(),
+        "active_loop": None if tracker.active_loop is None else vars(tracker.active_loop),
+        "latest_action": tracker.latest_action,
+        "followup_action": tracker.followup_action,
+        "paused": tracker.is_paused(),
+        "latest_message": tracker.latest_message.text,
+        "latest_bot": tracker.latest_bot_utterance.text,
+        "events": json.loads(json.dumps([e.as_dict() for e in tracker.events])),
+    }
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3, 4, 9])
+def test_clone_is_the_state_replaying_the_events_gives(domain, turns):
+    live = DialogueStateTracker.from_events("s", _conversation(turns), domain.slots)
+    replayed = DialogueStateTracker.from_dict("s", [e.as_dict() for e in live.events], domain.slots)
+    assert _state(clone(live)) == _state(replayed)
+
+
+def test_clone_does_not_share_what_a_message_changes(domain):
+    live = DialogueStateTracker.from_events("s", _conversation(2), domain.slots)
+    before = _state(live)
+    copy = clone(live)
+    copy.update(SlotSet("language", "ja"))
+    copy.update(LoopInterrupted(True))
+    copy.update(ActionExecuted("action_listen"))
+    assert _state(live) == before
+
+
+def test_event_classes_are_resolved_as_rasa_does():
+    from rasa.shared.utils.common import all_subclasses
+
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    original = {name: Event.resolve_by_type(name) for name in names}
+    install_event_type_cache()
+    install_event_type_cache()
+    assert {name: Event.resolve_by_type(name) for name in names} == original
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+
+
+def _full_prior_trackers():
+    """Rasa's own generator (the class attribute is the windowed one once installed)."""
+    original = getattr(DialogueStateTracker.generate_all_prior_trackers, "_shop_original", None)
+    return original or DialogueStateTracker.generate_all_prior_trackers
+
+
+@pytest.mark.parametrize("ignore_rule_only_turns", [False, True])
+def test_the_states_policies_read_are_the_same_in_the_window(domain, monkeypatch, ignore_rule_only_turns):
+    full = _full_prior_trackers()
+    install_prediction_window()
+    windowed = DialogueStateTracker.generate_all_prior_trackers
+    events = _conversation(40)
+    for end in range(20, len(events), 7):
+        tracker = DialogueStateTracker.from_events("s", events[:end], domain.slots)
+        monkeypatch.setattr(DialogueStateTracker, "generate_all_prior_trackers", full)
+        expected = domain.states_for_tracker_history(tracker, ignore_rule_only_turns=ignore_rule_only_turns)
+        monkeypatch.setattr(DialogueStateTracker, "generate_all_prior_trackers", windowed)
+        got = domain.states_for_tracker_history(tracker, ignore_rule_only_turns=ignore_rule_only_turns)
+        assert len(got) < len(expected) or end < 150
+        # the memoization policy reads 4 states, the longest rule fewer than the window (test below)
+        assert got[-(STATE_WINDOW_ACTIONS - 5):] == expected[-(STATE_WINDOW_ACTIONS - 5):]
+
+
+def _rasa_applied_events():
+    original = getattr(DialogueStateTracker.applied_events, "_shop_original", None)
+    return original or DialogueStateTracker.applied_events
+
+
+EVENT_MAKERS = [
+    lambda: _user("hi", "greet"), lambda: ActionExecuted("action_listen"), lambda: ActionExecuted(FORM),
+    lambda: ActiveLoop(FORM), lambda: ActiveLoop(None), lambda: ActionExecutionRejected(FORM),
+    lambda: ActionExecuted("action_answer_question"), lambda: BotUttered("an answer"),
+    lambda: SlotSet("language", "ja"), lambda: DefinePrevUserUtteredFeaturization(False),
+    lambda: UserUtteranceReverted(), lambda: ActionReverted(), lambda: LoopInterrupted(True),
+]
+RARE_MAKERS = [lambda: Restarted(), lambda: SessionStarted(),
+               lambda: ActiveLoop("address_change_form"), lambda: ActionExecuted("address_change_form")]
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_applied_events_fold_on_from_where_it_stopped_as_rasa_folds(domain, seed):
+    rasa_applied = _rasa_applied_events()
+    install_prediction_window()
+    rng = random.Random(seed)
+    tracker = DialogueStateTracker("s", domain.slots)
+    for step in range(150):
+        maker = rng.choice(RARE_MAKERS) if rng.random() < 0.03 else rng.choice(EVENT_MAKERS)
+        tracker.update(maker())
+        if step % 3 == 0:  # the fold is asked for after some events only, as during a message
+            assert [id(e) for e in tracker.applied_events()] == [id(e) for e in rasa_applied(tracker)]
+        if step % 17 == 0:  # the tracker cache hands out copies that carry the fold over
+            tracker = clone(tracker)
+    assert [id(e) for e in tracker.applied_events()] == [id(e) for e in rasa_applied(tracker)]
+
+
+def test_every_rule_fits_in_the_window(domain):
+    reader = YAMLStoryReader(domain)
+    longest = 0
+    for path in sorted((ROOT / "nlu_data" / "train").glob("rules*.yml")):
+        for step in reader.read_from_file(str(path)):
+            longest = max(longest, sum(isinstance(e, (ActionExecuted, UserUttered)) for e in step.events))
+    assert 0 < longest < STATE_WINDOW_ACTIONS - 5
+
+
+def test_window_start_counts_actions_the_ml_policies_see():
+    events = [ActionExecuted("a", hide_rule_turn=index % 2 == 0) for index in range(100)]
+    start = window_start(events, actions=10, ml_actions=8)
+    shown = sum(not e.hide_rule_turn for e in events[start:])
+    assert shown == 8 and len(events) - start >= 10
+    assert window_start(events[:5], actions=10, ml_actions=8) == 0
+
+
+def _store(path: Path, domain: Domain) -> SQLTrackerStore:
+    return SQLTrackerStore(domain=domain, dialect="sqlite", db=str(path))
+
+
+def test_cached_trackers_are_what_the_database_holds(tmp_path, domain, monkeypatch):
+    install_tracker_cache()
+    install_tracker_cache()
+    here, there = _store(tmp_path / "t.db", domain), _store(tmp_path / "t.db", domain)  # two Rasa processes
+    reads = []
+    original_from_dict = DialogueStateTracker.from_dict.__func__
+    monkeypatch.setattr(DialogueStateTracker, "from_dict",
+                        classmethod(lambda cls, *a, **k: reads.append(1) or original_from_dict(cls, *a, **k)))
+
+    async def scenario() -> None:
+        tracker = DialogueStateTracker.from_events("shopper", _conversation(3), domain.slots)
+        await here.save(tracker)
+        # a new session's first save is not kept: the session's rows start at session_started, after the
+        # action_session_start the tracker holds; the next read builds it from the database
+        first = await here.retrieve("shopper")
+        assert reads == [1] and first.latest_message.text == tracker.latest_message.text
+        first.update(_user("do you ship to Japan?", "ask_shop_question"))
+        await here.save(first)
+        second = await here.retrieve("shopper")
+        assert reads == [1] and _state(second) == _state(first)  # saved by this process: no read
+        second.update(SlotSet("language", "ja"))  # a message that fails before its save
+        third = await here.retrieve("shopper")
+        assert reads == [1] and third.get_slot("language") == "en"
+
+        other = await there.retrieve("shopper")  # another process reads from the database ...
+        assert reads == [1, 1] and _state(other) == _state(first)
+        other.update(_user("and my refund?", "refund_status"))
+        await there.save(other)  # ... and writes: this process must see it
+        seen = await here.retrieve("shopper")
+        assert reads == [1, 1, 1] and seen.latest_message.text == "and my refund?"
+
+        with here.session_scope() as session:  # erased (privacy request, retention job)
+            session.query(here.SQLEvent).filter(here.SQLEvent.sender_id == "shopper").delete()
+            session.commit()
+        assert await here.retrieve("shopper") is None
+
+    asyncio.run(scenario())
+
+
+def test_the_cache_is_bounded_by_events(domain):
+    cache = TrackerCache(max_events=50)
+    trackers = {name: DialogueStateTracker.from_events(name, _conversation(2), domain.slots) for name in "abcde"}
+    size = len(trackers["a"].events)
+    for name, tracker in trackers.items():
+        cache.put(name, (size, 1), tracker)
+    assert len(cache) == 50 // size
+    assert cache.get("e", (size, 1)) is not None and cache.get("a", (size, 1)) is None
+    assert cache.get("e", (size + 1, 2)) is None and cache.get("e", (size, 1)) is None  # a stale stamp drops it
+
+
+def test_installed_for_serving_only():
+    server = (ROOT / "assistant" / "rasa_plugins" / "server.py").read_text()
+    serving_block = server[server.index("    if serving:\n        install_fast_schema_validation()"):]
+    assert "long_conversations.install()" in serving_block.split("install_language_slots()")[0]
+    assert long_conversations.CACHED_EVENTS > 0
+
+
+def test_earlier_user_messages_go_to_actions_with_intent_entities_and_text(domain):
+    from assistant.rasa_plugins.server import slim_user_events
+
+    tracker = DialogueStateTracker.from_events("s", _conversation(3), domain.slots)
+    for event in tracker.events:
+        if isinstance(event, UserUttered):
+            event.parse_data["intent_ranking"] = [{"name": "x", "confidence": 0.1}] * 10
+    events = tracker.current_state(EventVerbosity.ALL)["events"]
+    slim = slim_user_events(events)
+    users = [index for index, event in enumerate(events) if event["event"] == "user"]
+    assert len(slim) == len(events) and [e["event"] for e in slim] == [e["event"] for e in events]
+    assert slim[users[-1]] == events[users[-1]]  # the latest message whole
+    for index in users[:-1]:
+        assert "intent_ranking" not in slim[index]["parse_data"] and "intent_ranking" in events[index]["parse_data"]
+        assert slim[index]["parse_data"]["intent"] == events[index]["parse_data"]["intent"]
+        assert slim[index]["text"] == events[index]["text"]
+    assert [e for i, e in enumerate(slim) if i not in users] == [e for i, e in enumerate(events) if i not in users]
+    assert slim_user_events([]) == []
