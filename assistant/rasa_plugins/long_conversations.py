@@ -25,7 +25,7 @@ A third cost is removed by keeping recent trackers in memory:
   1.6 KB) and replays it: 23% of Rasa's time at turn 100 even with the class cache. Each Rasa process
   now keeps the trackers it saved or read (:class:`TrackerCache`, at most :data:`CACHED_EVENTS` events
   in all, least recently used first out). Before a cached tracker is used, one indexed query reads the
-  number of events of the session and the highest event id from the database: when another process
+  number of events of the session, the highest event id and the latest event time from the database: when another process
   (scale-out), the console or the retention job has written or deleted anything of that conversation,
   they differ and the tracker is read from the database as before. A cached tracker is handed out as a
   copy (:func:`clone`), so a message whose handling fails never leaves its events in the cache.
@@ -186,7 +186,9 @@ def install_prediction_window() -> None:
 # at most this many events in the trackers one Rasa process keeps (about 3 KB each in memory)
 CACHED_EVENTS = 20_000
 
-Stamp = Tuple[int, int]  # (events in the current session, highest event id) as the database holds them
+# (events in the current session, highest event id, latest event time) as the database holds them; the
+# time too because SQLite reuses the ids of deleted rows
+Stamp = Tuple[int, int, float]
 
 
 def clone(tracker: Any) -> Any:
@@ -258,8 +260,9 @@ def _stamp(store: Any, session: Any, sender_id: str) -> Stamp:
     import sqlalchemy as sa
 
     query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-    count, highest = query.with_entities(sa.func.count(store.SQLEvent.id), sa.func.max(store.SQLEvent.id)).one()
-    return int(count or 0), int(highest or 0)
+    count, highest, latest = query.with_entities(
+        sa.func.count(store.SQLEvent.id), sa.func.max(store.SQLEvent.id), sa.func.max(store.SQLEvent.timestamp)).one()
+    return int(count or 0), int(highest or 0), float(latest or 0.0)
 
 
 def _cache_of(store: Any) -> TrackerCache:
@@ -298,7 +301,8 @@ def install_tracker_cache() -> None:
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(row.data) for row in rows],
                                                  self.domain.slots)
         # the stamp of the rows actually read (a write between the two queries must not be cached over)
-        cache.put(sender_id, (len(rows), max(row.id for row in rows)), tracker)
+        cache.put(sender_id, (len(rows), max(row.id for row in rows), max(float(row.timestamp or 0.0) for row in rows)),
+                  tracker)
         return tracker
 
     @functools.wraps(original_save)

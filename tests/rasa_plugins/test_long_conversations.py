@@ -244,10 +244,10 @@ def test_the_cache_is_bounded_by_events(domain):
     trackers = {name: DialogueStateTracker.from_events(name, _conversation(2), domain.slots) for name in "abcde"}
     size = len(trackers["a"].events)
     for name, tracker in trackers.items():
-        cache.put(name, (size, 1), tracker)
+        cache.put(name, (size, 1, 1.0), tracker)
     assert len(cache) == 50 // size
-    assert cache.get("e", (size, 1)) is not None and cache.get("a", (size, 1)) is None
-    assert cache.get("e", (size + 1, 2)) is None and cache.get("e", (size, 1)) is None  # a stale stamp drops it
+    assert cache.get("e", (size, 1, 1.0)) is not None and cache.get("a", (size, 1, 1.0)) is None
+    assert cache.get("e", (size, 1, 2.0)) is None and cache.get("e", (size, 1, 1.0)) is None  # a stale stamp drops it
 
 
 def test_installed_for_serving_only():
