@@ -259,7 +259,7 @@ def _stamp(store: Any, session: Any, sender_id: str) -> Stamp:
     """Events of the conversation's current session and their highest id, by the store's own query."""
     import sqlalchemy as sa
 
-    query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+    query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False).order_by(None)
     count, highest, latest = query.with_entities(
         sa.func.count(store.SQLEvent.id), sa.func.max(store.SQLEvent.id), sa.func.max(store.SQLEvent.timestamp)).one()
     return int(count or 0), int(highest or 0), float(latest or 0.0)

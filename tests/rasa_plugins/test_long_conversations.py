@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 from pathlib import Path
 
@@ -196,14 +197,39 @@ def test_window_start_counts_actions_the_ml_policies_see():
     assert window_start(events[:5], actions=10, ml_actions=8) == 0
 
 
-def _store(path: Path, domain: Domain) -> SQLTrackerStore:
-    return SQLTrackerStore(domain=domain, dialect="sqlite", db=str(path))
+POSTGRES_DB = "shop_tracker_cache_test"
 
 
-def test_cached_trackers_are_what_the_database_holds(tmp_path, domain, monkeypatch):
+def _fresh_postgres() -> dict:
+    """A fresh database on the local PostgreSQL (skipped when absent, failed under CI=true)."""
+    try:
+        import psycopg2
+
+        connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres", connect_timeout=3)
+    except Exception as error:  # noqa: BLE001 - any failure means "not available"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true but is not reachable: {error}")
+        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {error}")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DB}"')
+        cursor.execute(f'CREATE DATABASE "{POSTGRES_DB}"')
+    connection.close()
+    return {"dialect": "postgresql", "host": "127.0.0.1", "username": "postgres", "db": POSTGRES_DB}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_kwargs(request, tmp_path) -> dict:
+    if request.param == "sqlite":
+        return {"dialect": "sqlite", "db": str(tmp_path / "t.db")}
+    return _fresh_postgres()
+
+
+def test_cached_trackers_are_what_the_database_holds(store_kwargs, domain, monkeypatch):
     install_tracker_cache()
     install_tracker_cache()
-    here, there = _store(tmp_path / "t.db", domain), _store(tmp_path / "t.db", domain)  # two Rasa processes
+    # two Rasa processes on one database
+    here, there = SQLTrackerStore(domain=domain, **store_kwargs), SQLTrackerStore(domain=domain, **store_kwargs)
     reads = []
     original_from_dict = DialogueStateTracker.from_dict.__func__
     monkeypatch.setattr(DialogueStateTracker, "from_dict",
@@ -237,6 +263,8 @@ def test_cached_trackers_are_what_the_database_holds(tmp_path, domain, monkeypat
         assert await here.retrieve("shopper") is None
 
     asyncio.run(scenario())
+    here.engine.dispose()
+    there.engine.dispose()
 
 
 def test_the_cache_is_bounded_by_events(domain):
