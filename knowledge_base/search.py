@@ -77,20 +77,15 @@ class KnowledgeBase:
     def __init__(self, chunks: list[Chunk], vectors: np.ndarray, index, encoder: Encoder,
                  documents: Mapping[str, Mapping[str, Any]] | None = None,
                  questions: list[Mapping[str, Any]] | None = None, question_vectors: np.ndarray | None = None,
-                 ) -> None:
-        import bm25s
-
+                 lexical: bool = True) -> None:
+        """``lexical`` False leaves the BM25 index unbuilt until a search needs it: a second opinion
+        (``with_second_opinion``) only ever computes cosines, and the index costs about 20 MB and 3 s."""
         self.chunks = chunks
         self.vectors = vectors
         self.index = index
         self.encoder = encoder
         self.documents = dict(documents or {})
-        self._bm25 = bm25s.BM25()
-        # BM25 also reads the document's tags: the synonyms shoppers use ("mailing list" for newsletter).
-        # (Adding the section questions to it was tried: no gain on the tuning part.)
-        corpus = [tokenize(f"{chunk.embed_text} {' '.join(self.documents.get(chunk.doc_id, {}).get('tags', []))}")
-                  or [""] for chunk in chunks]
-        self._bm25.index(corpus, show_progress=False)
+        self._bm25 = self._build_bm25() if lexical else None
         self._lock = threading.Lock()  # bm25s scoring is not re-entrant (the encoder locks itself)
         self.second: KnowledgeBase | None = None  # another encoder's index of the same passages
         self._rows = {chunk.chunk_id: i for i, chunk in enumerate(chunks)}
@@ -104,7 +99,7 @@ class KnowledgeBase:
         self.question_offset = QUESTION_OFFSET.get(encoder.name, 0.0)
 
     @classmethod
-    def load(cls, index_dir: str | Path, encoder: str | Encoder = "e5") -> KnowledgeBase:
+    def load(cls, index_dir: str | Path, encoder: str | Encoder = "e5", lexical: bool = True) -> KnowledgeBase:
         import faiss
 
         encoder = get_encoder(encoder) if isinstance(encoder, str) else encoder
@@ -126,13 +121,13 @@ class KnowledgeBase:
                 questions, question_vectors = [], None
         logger.info("knowledge base loaded: %d chunks, %d section questions, encoder %s, %s index",
                     len(chunks), len(questions), encoder.name, manifest.get("index_type"))
-        return cls(chunks, vectors, index, encoder, documents, questions, question_vectors)
+        return cls(chunks, vectors, index, encoder, documents, questions, question_vectors, lexical)
 
     def with_second_opinion(self, index_dir: str | Path, encoder: str) -> KnowledgeBase:
         """Loads ``encoder``'s index of the same passages as a second opinion for answer confidence
         (``knowledge_base.answers.judge``); without that index, or with other passages, none is used."""
         try:
-            second = KnowledgeBase.load(index_dir, encoder)
+            second = KnowledgeBase.load(index_dir, encoder, lexical=False)  # cosines only
         except IndexMissing as error:
             logger.warning("no second opinion for answer confidence: %s", error)
             return self
@@ -264,7 +259,21 @@ class KnowledgeBase:
                 found[row] = max(found[row], float(by_question[row]))
         return dict(sorted(found.items(), key=lambda item: item[1], reverse=True)[:depth])
 
+    def _build_bm25(self):
+        import bm25s
+
+        bm25 = bm25s.BM25()
+        # BM25 also reads the document's tags: the synonyms shoppers use ("mailing list" for newsletter).
+        # (Adding the section questions to it was tried: no gain on the tuning part.)
+        corpus = [tokenize(f"{chunk.embed_text} {' '.join(self.documents.get(chunk.doc_id, {}).get('tags', []))}")
+                  or [""] for chunk in self.chunks]
+        bm25.index(corpus, show_progress=False)
+        return bm25
+
     def _lexical(self, query: str, allowed: np.ndarray | None) -> dict[int, float]:
+        """BM25 scores (called under ``self._lock``, which also guards building the index on first use)."""
+        if self._bm25 is None:
+            self._bm25 = self._build_bm25()
         tokens = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
         if not tokens:
             return {}

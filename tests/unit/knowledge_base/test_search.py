@@ -132,6 +132,21 @@ def test_find_product_by_name(built):
     assert find_product(kb, "quantum teleporter") is None
 
 
+def test_a_second_opinion_builds_no_bm25_index_and_scores_the_same(built):
+    root, _, kb = built
+    kb_with_second = KnowledgeBase.load(root / "index", "e5").with_second_opinion(root / "index", "e5")
+    second = kb_with_second.second
+    assert second is not None and second._bm25 is None  # cosines only: the BM25 index is never needed
+    chunk_ids = [chunk.chunk_id for chunk in kb.chunks]
+    assert second.cosines("how much is shipping?", chunk_ids) == kb.cosines("how much is shipping?", chunk_ids)
+    # a search that does need BM25 builds it then, and ranks as a fully loaded index does
+    lazy = KnowledgeBase.load(root / "index", "e5", lexical=False)
+    assert lazy._bm25 is None
+    for mode in ("hybrid", "bm25", "rrf"):
+        assert lazy.search("shipping costs", k=3, mode=mode) == kb.search("shipping costs", k=3, mode=mode)
+    assert lazy._bm25 is not None
+
+
 def test_rebuild_embeds_only_changed_chunks(built, tmp_path):
     root, _, _ = built
     again = build_index(root / "content", root / "index", "e5", progress=False)
