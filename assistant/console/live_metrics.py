@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-__all__ = ["FALLBACK_ACTIONS", "LiveFigures", "LiveMetrics", "MinuteCount", "weighted_quantiles"]
+__all__ = ["FALLBACK_ACTIONS", "LiveFigures", "LiveMetrics", "MinuteCount", "ranked", "weighted_quantiles"]
 
 WINDOW_MINUTES = 60
 ACTIVE_MINUTES = (5, 15)
@@ -211,7 +211,8 @@ def _metadata(event: Mapping[str, Any]) -> Mapping[str, Any]:
     return metadata if isinstance(metadata, Mapping) else {}
 
 
-def _ranked(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
+def ranked(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
+    """(label, count) pairs, most first and then by label; zero counts (after a subtraction) left out."""
     return tuple(sorted(((k, n) for k, n in counter.items() if n > 0), key=lambda item: (-item[1], item[0])))
 
 
@@ -396,7 +397,7 @@ class LiveMetrics:
             replies_measured=sum(b.replies_measured for b in minutes),
             fallbacks=fallbacks, fallback_rate=fallbacks / shopper_messages if shopper_messages else None,
             handoffs_started=sum(b.handoffs for b in minutes),
-            top_intents=_ranked(intents)[:TOP_INTENTS],
-            active_by_language=_ranked(Counter(c.language or UNKNOWN for c in recent)),
-            active_by_channel=_ranked(Counter(c.channel or UNKNOWN for c in recent)),
+            top_intents=ranked(intents)[:TOP_INTENTS],
+            active_by_language=ranked(Counter(c.language or UNKNOWN for c in recent)),
+            active_by_channel=ranked(Counter(c.channel or UNKNOWN for c in recent)),
         )

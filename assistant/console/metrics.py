@@ -38,7 +38,7 @@ from assistant.console import charts
 from assistant.console.conversations import TrackerStoreReader, tracker_store_url
 from assistant.console.event_feed import LiveView, live_view
 from assistant.console.keys import SETTINGS, SHOP, TICKETS
-from assistant.console.live_metrics import LiveFigures
+from assistant.console.live_metrics import LiveFigures, ranked
 from assistant.console.rendering import duration, render
 from assistant.console.satisfaction import (
     Satisfaction,
@@ -130,10 +130,6 @@ def _median_seconds(spans: Sequence[timedelta]) -> float | None:
     return float(statistics.median(s.total_seconds() for s in spans)) if spans else None
 
 
-def _ranked(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
-    return tuple(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
-
-
 def compute_metrics(tickets: Sequence[TicketView], conversations: Mapping[date, int] | None,
                     start: date, end: date, *, top_reasons: int = TOP_REASONS) -> Metrics:
     """The metrics of the tickets created from ``start`` to ``end`` (UTC days, inclusive).
@@ -177,8 +173,8 @@ def compute_metrics(tickets: Sequence[TicketView], conversations: Mapping[date, 
         csat_average=statistics.fmean(ratings) if ratings else None, csat_count=len(ratings),
         csat_distribution=tuple((r, rating_counts.get(r, 0)) for r in CSAT_SCALE),
         top_reasons=tuple(ReasonCount(r, REASON_LABELS.get(r, r), n) for r, n in ranked_reasons),
-        by_language=_ranked(Counter(t.language for t in in_range)),
-        by_channel=_ranked(Counter(t.channel for t in in_range)),
+        by_language=ranked(Counter(t.language for t in in_range)),
+        by_channel=ranked(Counter(t.channel for t in in_range)),
     )
 
 
