@@ -38,11 +38,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import json
 import logging
 from collections import OrderedDict
 from copy import copy as shallow_copy
 from typing import Any, Dict, Generator, List, Optional, Tuple, Type
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -256,9 +258,7 @@ class TrackerCache:
 
 
 def _stamp(store: Any, session: Any, sender_id: str) -> Stamp:
-    """Events of the conversation's current session and their highest id, by the store's own query."""
-    import sqlalchemy as sa
-
+    """The :data:`Stamp` of the conversation's current session, by the store's own query."""
     query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False).order_by(None)
     count, highest, latest = query.with_entities(
         sa.func.count(store.SQLEvent.id), sa.func.max(store.SQLEvent.id), sa.func.max(store.SQLEvent.timestamp)).one()
@@ -275,8 +275,6 @@ def _cache_of(store: Any) -> TrackerCache:
 
 def install_tracker_cache() -> None:
     """The SQL tracker store answers from :class:`TrackerCache` when the database stamp still matches."""
-    import json
-
     original_retrieve = SQLTrackerStore._retrieve
     original_save = SQLTrackerStore.save
     if getattr(original_retrieve, "_shop_cached", False):
