@@ -8,6 +8,7 @@ import asyncio
 import json
 import os
 import random
+from copy import copy as shallow_copy
 from pathlib import Path
 
 import pytest
@@ -178,6 +179,59 @@ def test_applied_events_fold_on_from_where_it_stopped_as_rasa_folds(domain, seed
         if step % 17 == 0:  # the tracker cache hands out copies that carry the fold over
             tracker = clone(tracker)
     assert [id(e) for e in tracker.applied_events()] == [id(e) for e in rasa_applied(tracker)]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_replay_from_the_window_start_gives_the_states_rasa_gives(domain, monkeypatch, seed):
+    """A tracker that grows message by message (and is copied as the cache copies it) reuses the state at
+    its window's start; the states must stay those of a replay from the first event, reverts and loops
+    included."""
+    full = _full_prior_trackers()
+    install_prediction_window()
+    windowed = DialogueStateTracker.generate_all_prior_trackers
+    rng = random.Random(seed)
+    events = []
+    turns = _conversation(45)[3:]
+    for index, event in enumerate(turns):  # a conversation's turns with stray events, reverts and loops among them
+        events.append(event)
+        if rng.random() < 0.06:
+            events.append(rng.choice(EVENT_MAKERS)())
+        if index == 20:  # runs of a loop no event has activated yet: applied as they are ...
+            events += [ActionExecuted("address_change_form"), BotUttered("new address?"),
+                       ActionExecuted("address_change_form")]
+        if index == len(turns) - 40:  # ... until it is activated, and the fold of events long past changes
+            events.append(ActiveLoop("address_change_form"))
+    tracker = DialogueStateTracker.from_events("s", _conversation(0), domain.slots)
+    resumed = 0
+    for step, event in enumerate(events):
+        tracker.update(event)
+        if step % 5:
+            continue
+        monkeypatch.setattr(DialogueStateTracker, "generate_all_prior_trackers", full)
+        expected = domain.states_for_tracker_history(tracker)
+        monkeypatch.setattr(DialogueStateTracker, "generate_all_prior_trackers", windowed)
+        resumed += long_conversations.WINDOW_SNAPSHOT in tracker.__dict__
+        assert domain.states_for_tracker_history(tracker)[-(STATE_WINDOW_ACTIONS - 5):] == \
+            expected[-(STATE_WINDOW_ACTIONS - 5):]
+        if step % 15 == 0:
+            tracker = clone(tracker)
+    assert resumed > 20  # the snapshot was there to resume from, not rebuilt every time
+
+
+def test_the_window_start_is_resumed_only_over_the_same_events(domain):
+    install_prediction_window()
+    tracker = DialogueStateTracker.from_events("s", _conversation(40), domain.slots)
+    domain.states_for_tracker_history(tracker)
+    applied = tracker.applied_events()
+    start = window_start(applied)
+    _, begin = long_conversations._resume_point(tracker, applied, start)
+    assert 0 < begin == start
+    # an earlier event folded away (a loop activated later changes how its earlier runs fold): replay all
+    changed = list(applied)
+    changed[5] = shallow_copy(applied[5])
+    assert long_conversations._resume_point(tracker, changed, window_start(changed))[1] == 0
+    # a window that starts before the kept state (events reverted): replay all
+    assert long_conversations._resume_point(tracker, applied[:start], window_start(applied[:start]))[1] == 0
 
 
 def test_every_rule_fits_in_the_window(domain):
