@@ -5,7 +5,7 @@ import json
 import math
 import random
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 import pytest
@@ -265,3 +265,44 @@ def test_answered_messages_in_the_closed_and_the_open_loop() -> None:
     assert answered_messages({"answered": 12, "latency_ms": {}}) == 12
     assert answered_messages({"open_loop": [{"answered": 5}, {"answered": 7}]}) == 12
     assert answered_messages({}) == 0
+
+
+def test_the_long_conversation_runs_under_several_senders_and_keeps_each_turns_median() -> None:
+    """One slow turn in one run must not move the long conversation's figures (LONG_REPEATS)."""
+    import asyncio
+
+    from aiohttp import web
+
+    from bench.load import run_long
+    from bench.scenarios import Conversation
+
+    seen: List[str] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        body = await request.json()
+        seen.append(body["sender"])
+        if len(seen) == 2:  # the second turn of the first run only
+            await asyncio.sleep(0.3)
+        return web.json_response([{"recipient_id": body["sender"], "text": "ok"}])
+
+    async def scenario() -> List[Optional[float]]:
+        app = web.Application()
+        app.router.add_post("/webhooks/rest/webhook", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        try:
+            conversation = Conversation("bench-long", [Message("hi"), Message("thanks"), Message("bye")], "long",
+                                        ["small_talk"] * 3)
+            turns, result = await run_long(f"http://127.0.0.1:{port}", conversation, repeats=3)
+        finally:
+            await runner.cleanup()
+        assert result.errors == 0
+        return turns
+
+    turns = asyncio.run(scenario())
+    assert len(turns) == 3 and all(t is not None for t in turns)
+    assert turns[1] < 0.2  # the median of the three runs, not the slow one
+    assert sorted(set(seen)) == ["bench-long", "bench-long-2", "bench-long-3"] and len(seen) == 9
