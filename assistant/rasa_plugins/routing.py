@@ -18,7 +18,11 @@ A message routed to an answer gets the intent ``ask_shop_question`` (the rule an
 knowledge base, which still abstains when its best passage is not close enough); the classifier's
 own prediction stays in ``route.from_intent``. A question about the shopper's own order ("can I
 return my order?") is answered from the policy first, and ``route.offer_task`` makes the answer offer
-the task as a button. Everything else keeps its intent. Runs in the Rasa process (``server.py`` wraps
+the task as a button. A kind of product with no product's name ("got any parkas in dark green"), or an
+order task the classifier is unsure of for a message that describes a product ("I'd like a blouse in size
+12"), becomes a product search. While the verification form waits, a message placed with a question intent
+is answered and the form asks again; a product search ends the form (rules in nlu_data/train/rules.yml).
+Everything else keeps its intent. Runs in the Rasa process (``server.py`` wraps
 ``MessageProcessor.parse_message``), a few microseconds per message.
 """
 from __future__ import annotations
@@ -35,7 +39,8 @@ from assistant.shop.commerce.order_tasks import ORDER_TASKS
 ASK = "ask_shop_question"
 FALLBACK = "nlu_fallback"
 PRODUCT_QUESTION = "product_question"
-PRODUCT_INTENTS = ("product_search", PRODUCT_QUESTION)
+PRODUCT_SEARCH = "product_search"
+PRODUCT_INTENTS = (PRODUCT_SEARCH, PRODUCT_QUESTION)
 SUPPORT_INTENTS = ("complaint", "payment_issue", "give_feedback", "bot_challenge")
 HANDOFF = "human_handoff"
 PRODUCT_ACTIONS = ("action_product_search", "action_product_search_more", "action_product_question")
@@ -159,6 +164,19 @@ def best_product(parsed: Mapping[str, Any]) -> float:
     return float(products[0]["score"]) if products else 0.0
 
 
+PRODUCT_DETAILS = frozenset({"category", "color", "size", "price", "product"})
+UNSURE_TASK = 0.6  # "I'd like a blouse in size 12": change_order 0.45, product_search third
+
+
+def _asks_for_a_product(parsed: Mapping[str, Any], entities: set) -> bool:
+    """An order task the classifier is unsure of, for a message that names what a product should be (a kind,
+    size, colour, price) and no order, with a product search among the three intents it ranks first (the
+    caller has made sure it asks no question: "kids section or adult sizes?" wants the size guide)."""
+    confidence = float((parsed.get("intent") or {}).get("confidence") or 0.0)
+    ranked = [entry.get("name") for entry in (parsed.get("intent_ranking") or [])[:3]]
+    return confidence < UNSURE_TASK and bool(entities & PRODUCT_DETAILS) and PRODUCT_SEARCH in ranked
+
+
 VERIFYING = "order_verification_form"
 KEEP_IN_FORM = (*ORDER_TASKS, HANDOFF, "affirm", "deny", "inform", "greet", "goodbye", "thank_you", "bot_challenge")
 
@@ -171,9 +189,15 @@ def _question_while_verifying(parsed: Mapping[str, Any], text: str, intent: str,
     everything."""
     if state.active_loop != VERIFYING or entities & set(OWN_ORDER_ENTITIES) or intent in KEEP_IN_FORM:
         return None
-    asks_how, _own = cues(text, message_language(parsed, text))
+    if intent in PRODUCT_INTENTS:
+        return None  # a search ends the verification (rule); a question about a product stays the form's
     doc, page = best_page(parsed)
-    if doc is None or not asks_how or page < thresholds.fallback_question:
+    if doc is None:
+        return None
+    # a message the classifier placed with a question intent of the shop is never an order number: answered
+    # (the knowledge base still abstains when unsure); a message it could not place only when it asks how
+    # something works and a page is close
+    if intent == FALLBACK and (not cues(text, message_language(parsed, text))[0] or page < thresholds.fallback_question):
         return None
     return {"decision": "answer", "from_intent": intent, "offer_task": None, "own_order": False, "page": doc,
             "page_score": round(page, 4), "reason": "a shop question while verification waits for an answer"}
@@ -205,14 +229,22 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
         return None
     reason = None
     product, passage = best_product(parsed), best_page_passage(parsed)
-    # a product named in full: the extractor's entity, or the name found in the text (katakana, a typo)
-    named_product = "product" in entities or bool((parsed.get("knowledge") or {}).get("named_product"))
+    # a product named in full: the name found in the text (katakana, a typo), or the extractor's entity
+    # unless the message also names a kind of product ("trail shoes in size 9": "trail" is no product)
+    full_name = bool((parsed.get("knowledge") or {}).get("named_product"))
+    named_product = full_name or ("product" in entities and "category" not in entities)
     if intent not in (*ORDER_TASKS, HANDOFF, "product_question") and (
             (named_product and product >= passage) or
             (intent == FALLBACK and product >= thresholds.product_page and product >= passage + thresholds.product_over_page)):
-        return {"decision": "product", "from_intent": intent, "offer_task": None, "page": doc,
+        # "got any parkas in dark green": a kind of product and no product's name is a search
+        search = "category" in entities and not full_name
+        return {"decision": "search" if search else "product", "from_intent": intent, "offer_task": None,
+                "page": doc, "page_score": round(page, 4), "product_score": round(product, 4),
+                "reason": "a search for a kind of product" if search else "a question about a product the shop sells"}
+    if intent in ORDER_TASKS and not own and not asks_how and _asks_for_a_product(parsed, entities):
+        return {"decision": "search", "from_intent": intent, "offer_task": None, "page": doc,
                 "page_score": round(page, 4), "product_score": round(product, 4),
-                "reason": "a question about a product the shop sells"}
+                "reason": "a product with its size or colour asked for, not an order of the shopper's"}
     if intent in ORDER_TASKS or intent == HANDOFF:
         if asks_how and page >= thresholds.task_question and not entities & {"order_id"}:
             reason = "a general question, not a request to act on an order"
@@ -246,7 +278,8 @@ def route(parsed: Dict[str, Any], state: State = State(), thresholds: Thresholds
     if decision is None:
         return parsed
     confidence = float((parsed.get("intent") or {}).get("confidence") or 0.0)
-    name = {"product": PRODUCT_QUESTION, "task": decision.get("task")}.get(decision["decision"], ASK)
+    name = {"product": PRODUCT_QUESTION, "search": PRODUCT_SEARCH, "task": decision.get("task")}.get(
+        decision["decision"], ASK)
     asked = {"name": name, "confidence": max(confidence, decision.get("page_score", 0.0))}
     ranking = [asked, *[r for r in parsed.get("intent_ranking") or [] if r.get("name") != name]]
     return {**parsed, "intent": asked, "intent_ranking": ranking, "route": decision}

@@ -146,3 +146,43 @@ def test_a_shop_question_while_verifying_is_answered_and_verification_goes_on(sh
     assert "SO123456" in " ".join(r.get("text", "") for r in replies)  # the form asks for the number again
     chat.say(order["order_id"])
     assert order["tracking_number"] in chat.say(order["email"])
+
+
+def _active_loop(chat: Any) -> Any:
+    return (chat.tracker().get("active_loop") or {}).get("name")
+
+
+@pytest.mark.parametrize("opening, search, language", [
+    ("where is my order?", "I need trousers for hiking, nothing above $90", "en"),
+    ("我的订单到哪了", "有没有200块以内的登山鞋", "zh-Hans"),
+])
+def test_a_product_search_while_verifying_ends_the_verification(shop, opening, search, language):
+    """In a long conversation a product search after "where is my order?" got "That doesn't look like an order
+    number" and every later message the same, for 17 turns."""
+    chat = shop.chat()
+    chat.send(opening)
+    assert _active_loop(chat) == "order_verification_form"
+    replies = chat.send(search)
+    assert _active_loop(chat) is None, replies
+    assert "SO123456" not in " ".join(r.get("text", "") for r in replies)
+    # the next message is no longer taken for an order number
+    assert "SO123456" not in " ".join(r.get("text", "") for r in chat.send("how long does shipping take?"))
+
+
+def test_goodbye_while_verifying_ends_the_verification(shop):
+    chat = shop.chat()
+    chat.send("where is my order?")
+    replies = chat.send("never mind, bye")
+    assert _active_loop(chat) is None
+    assert "SO123456" not in " ".join(r.get("text", "") for r in replies)
+
+
+def test_a_kind_of_product_after_a_product_is_a_new_search(shop):
+    """After a result, "got any parkas in dark green" was answered about the product just shown."""
+    chat = shop.chat()
+    chat.send("search for ski jackets in L")
+    replies = chat.send("got any parkas in dark green")
+    events = chat.tracker()["events"]
+    last_user = max(i for i, e in enumerate(events) if e["event"] == "user")
+    actions = [e["name"] for e in events[last_user:] if e["event"] == "action"]
+    assert "action_product_search" in actions and "action_product_question" not in actions, (actions, replies)

@@ -191,5 +191,53 @@ def test_a_shop_question_while_verifying_is_answered_and_data_stays_the_forms() 
     assert decide(parsed("i dont remember it", "nlu_fallback", 0.55, language="en"), verifying) is None
     assert decide(parsed("how about SO123456?", "inform", 0.55, entities=["order_id"], language="en"), verifying) is None
     assert decide(parsed("can I cancel it?", "cancel_order", 0.55, language="en"), verifying) is None  # switches task
-    assert decide(parsed("how do I get to the checkout?", "place_order", 0.3, language="en"), verifying) is None
+    # placed by the classifier as a shop question, it is answered even with no close page (the knowledge base
+    # abstains if it must); the form used to answer "That doesn't look like an order number" to every such message
+    assert route(parsed("how do I get to the checkout?", "place_order", 0.3, language="en"), verifying)["intent"]["name"] == ASK
+    assert decide(parsed("what is this about", "nlu_fallback", 0.3, language="en"), verifying) is None
+    # a product search ends the verification (a rule), a product question stays the form's
+    for intent in ("product_search", "product_question"):
+        assert decide(parsed("rain jackets in blue?", intent, 0.3, entities=["category"], language="en"), verifying) is None
     assert decide(question, State(active_loop="address_form")) is None
+
+
+def _with_ranking(message: Dict[str, Any], ranking: List[tuple]) -> Dict[str, Any]:
+    message["intent"] = {"name": ranking[0][0], "confidence": ranking[0][1]}
+    message["intent_ranking"] = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    return message
+
+
+def test_a_kind_of_product_is_searched_not_taken_for_the_product_just_shown() -> None:
+    """In a long conversation "got any parkas in dark green" was answered "The Glacier Hydro Vest 2 doesn't
+    come in green" and "trail shoes in size 9" about the Glacier Trail Pant ("trail" read as a product)."""
+    parkas = parsed("got any parkas in dark green", "nlu_fallback", 0.19, product=0.35,
+                    entities=["category", "color"], language="en")
+    assert route(parkas, State(product_shown=True))["intent"]["name"] == "product_search"
+    shoes = parsed("trail shoes in size 9", "product_search", 0.46, product=0.48,
+                   entities=["product", "category", "size"], language="en")
+    assert decide(shoes) is None  # stays a search
+    # a product named in full is still a question about it
+    named = parsed("is the Glacier Trail Pant in size 9?", "nlu_fallback", 0.3, product=0.6,
+                   entities=["category", "size"], language="en")
+    named["knowledge"]["named_product"] = "product:NW-PAN-0001"
+    assert route(named)["intent"]["name"] == "product_question"
+
+
+@pytest.mark.parametrize("text,ranking,entities,expected", [
+    # change_order 0.45 with a size and a product search ranked third: a search
+    ("I'd like a blouse in size 12", [("change_order", 0.45), ("place_order", 0.18), ("product_search", 0.14)],
+     ["size"], "product_search"),
+    # the shopper's own order: the task
+    ("change my order to size 12", [("change_order", 0.45), ("place_order", 0.18), ("product_search", 0.14)],
+     ["size"], None),
+    # a sure task keeps it
+    ("swap the size to 12", [("change_order", 0.85), ("product_search", 0.1)], ["size"], None),
+    # a question about sizes: the size guide, not a search
+    ("my 11 yr old wears EU 37 shoes, kids section or adult sizes?",
+     [("change_order", 0.49), ("give_feedback", 0.24), ("product_search", 0.08)], ["size"], None),
+    # no product detail: the task
+    ("i want to change something", [("change_order", 0.45), ("product_search", 0.2)], [], None),
+])
+def test_an_unsure_order_task_that_names_a_product_is_a_search(text, ranking, entities, expected) -> None:
+    result = route(_with_ranking(parsed(text, "x", 0.2, entities=entities, language="en"), ranking))
+    assert (result.get("route", {}).get("decision") == "search") == bool(expected)
