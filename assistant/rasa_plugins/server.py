@@ -386,6 +386,14 @@ def install_language_slots() -> None:
     ActionExtractSlots.run = run  # type: ignore[method-assign]
 
 
+def with_auth_token(argv: List[str], token: str) -> List[str]:
+    """``argv`` for ``rasa run`` with the token, unless the command line names one. Given as one
+    ``--auth-token=...`` argument: a generated token may begin with "-" (``secrets.token_urlsafe``), and
+    as a separate argument Rasa's parser took it for an option and refused to start."""
+    named = any(arg in ("-t", "--auth-token") or arg.startswith("--auth-token=") for arg in argv)
+    return list(argv) if named else [*argv, f"--auth-token={token}"]
+
+
 def main() -> None:
     from assistant.shop.support.pii import install_log_masking
 
@@ -394,10 +402,10 @@ def main() -> None:
     if serving:
         install_domain_digest()  # first: the failure reply must see only what is left after the retry
     install_action_failure_reply()
-    if len(sys.argv) > 1 and sys.argv[1] == "run" and "--auth-token" not in sys.argv:
+    if len(sys.argv) > 1 and sys.argv[1] == "run":
         # Rasa's HTTP API always wants a token; it comes from the settings (environment or the secrets
         # file), not from our command line, where any user of the machine could read it
-        sys.argv += ["--auth-token", get_settings().rasa_auth_token]
+        sys.argv = with_auth_token(sys.argv, get_settings().rasa_auth_token)
     if serving:
         install_fast_schema_validation()
         install_sqlite_wal()
