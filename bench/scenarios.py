@@ -243,6 +243,10 @@ class Planner:
         flow = iter(order_conversation(sender, order, self.check, opener).messages[:LONG_ORDER_TURNS])
         messages = [next(flow) if kind == ORDER_STATUS else self._checked(self._text(intents[kind], language), kind)
                     for kind in kinds]
+        # the last turns repeat the first ones word for word, so the two ends compared differ only in how
+        # long the conversation is (with other texts one product search that matches 322 products against
+        # one that matches 21 moved the ratio by a tenth)
+        messages[-LONG_EDGE:] = messages[:LONG_EDGE]
         return Conversation(sender, messages, LONG, kinds, language)
 
     def stream(self, scenarios: Sequence[str], prefix: str) -> Iterator[Conversation]:

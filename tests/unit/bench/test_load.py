@@ -162,6 +162,8 @@ def test_long_conversation_ends_as_it_starts_with_one_order_flow_inside() -> Non
         long_turn_kinds(12)
     long = Planner(ORDERS, PhrasingSampler(PHRASINGS, 1), check=True).long("bench-long", 60)
     assert long.kinds == kinds and len(long.messages) == len(kinds)
+    assert long.messages[-LONG_EDGE:] == long.messages[:LONG_EDGE]  # the two ends compared are the same texts
+    assert len({m.text for m in long.messages[LONG_EDGE:-LONG_EDGE]}) > 20  # the turns between them are varied
     flow = [m for m, kind in zip(long.messages, kinds) if kind == "order_status"]
     assert [m.text for m in flow[1:]] == ["SO100001", "a@example.test"]
     assert flow[2].check is not None
