@@ -17,8 +17,8 @@ What is measured
   a knowledge-base source), ``product_search`` (four product requests; each reply must contain
   products) and ``long`` (one conversation of ``--long-turns`` turns, run three times under three
   senders; the median latency of each turn, its first five vs its last five turns). Messages are
-  held-out NLU examples (``nlu_data/eval``) in the four languages, drawn by intent with ``--seed`` (``bench/phrasings.py``), so no cache sees only a
-  handful of texts. Each conversation has its own sender, so the assistant never skips the
+  held-out NLU examples (``nlu_data/eval``) in the four languages, drawn by intent with
+  ``--seed`` (``bench/phrasings.py``), so no cache sees only a handful of texts. Each conversation has its own sender, so the assistant never skips the
   email question because a shopper was verified before.
 * **Closed loop** (default): ``--shoppers`` shoppers run at the same time (asyncio, one aiohttp
   session), each ``--rounds`` conversations, the load scenarios dealt out round-robin. A shopper
