@@ -4,6 +4,7 @@
                          [--shoppers 50] [--rounds 3]                      # closed loop (default)
                          [--open-loop 30 | --rates 10,20,30] [--duration 60] [--arrivals poisson]
                          [--long-turns 60] [--model PATH] [--skip-baseline] [--timeout 3600]
+                         [--rasa-processes 1] [--action-workers 1] [--shared-stores]
 
 What is measured
 ----------------
@@ -49,6 +50,11 @@ What is measured
   load: same phases, shoppers, rates and texts. It answers with its small-talk replies,
   so only non-200 answers count as its errors. It keeps conversations in memory
   and has no action server, so it is the floor of what Rasa itself costs.
+* **Processes** (``--rasa-processes N``, ``--action-workers N``): with several Rasa processes the
+  bench routes each conversation to one of them by its sender (a balancer with session affinity);
+  the assistant's processes share a PostgreSQL tracker database created for the run and the Redis
+  lock store (:class:`Deployment`), the baseline's keep conversations in memory. CPU and RSS are
+  reported per process (``rasa``, ``rasa-2``...).
 
 Unmeasured warm-up conversations (one per scenario and language) run before each system's
 measured phases. The two systems run one after the other, never together. Every process started
@@ -73,10 +79,11 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import aiohttp
 import psutil
@@ -131,6 +138,10 @@ REQUEST_TIMEOUT_S = 60.0
 RSS_INTERVAL_S = 0.2
 MB = 1024 * 1024
 # issue 12's targets: open loop at 30 msg/s, and a long conversation's end against its start
+# several Rasa processes: a fresh tracker database on this PostgreSQL server, and this Redis database for the locks
+DEFAULT_POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+DEFAULT_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
+TRACKER_DB = "bench_trackers"
 TARGETS = {"open_loop_rate": 30.0, "p95_ms": 150.0, "p99_ms": 300.0, "long_last_to_first_max": 1.2}
 
 
@@ -245,7 +256,22 @@ def client_session() -> aiohttp.ClientSession:
                                  timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S))
 
 
-def webhook(base_url: str) -> str:
+Targets = Union[str, Sequence[str]]  # one Rasa process's base URL, or several behind the bench's "balancer"
+
+
+def webhook(base_url: Targets, sender: str = "") -> str:
+    """The REST webhook of the process that takes ``sender``'s messages.
+
+    With several Rasa processes the bench plays a load balancer with session affinity: a
+    conversation always goes to the same process (a stable hash of its sender), as a balancer keeps a
+    browser's socket.io connection on one process. Any process could take any message (they share the
+    tracker store and the Redis lock store), but affinity is what a real deployment runs.
+    """
+    if not isinstance(base_url, str):
+        urls = list(base_url)
+        if not urls:
+            raise ValueError("no Rasa process to send to")
+        base_url = urls[zlib.crc32(sender.encode("utf-8")) % len(urls)]
     return f"{base_url}/webhooks/rest/webhook"
 
 
@@ -253,23 +279,23 @@ def webhook(base_url: str) -> str:
 
 
 async def run_shopper(
-    session: aiohttp.ClientSession, url: str, conversations: List[Conversation], result: LoadResult
+    session: aiohttp.ClientSession, base_url: Targets, conversations: List[Conversation], result: LoadResult
 ) -> None:
     for conversation in conversations:
+        url = webhook(base_url, conversation.sender)
         for message in conversation.messages:
             await send(session, url, conversation.sender, message, result, conversation.scenario)
 
 
-async def run_load(base_url: str, plans: List[List[Conversation]], timeout: float) -> LoadResult:
+async def run_load(base_url: Targets, plans: List[List[Conversation]], timeout: float) -> LoadResult:
     """All shoppers at once; returns when every message is answered or ``timeout`` passed.
 
     Messages still unanswered at the timeout count as errors.
     """
-    url = webhook(base_url)
     result = LoadResult()
     async with client_session() as session:
         started = time.perf_counter()
-        tasks = [asyncio.create_task(run_shopper(session, url, plan, result)) for plan in plans]
+        tasks = [asyncio.create_task(run_shopper(session, base_url, plan, result)) for plan in plans]
         try:
             done, _ = await asyncio.wait(tasks, timeout=timeout)
             result.wall_s = time.perf_counter() - started
@@ -287,7 +313,7 @@ async def run_load(base_url: str, plans: List[List[Conversation]], timeout: floa
     return result
 
 
-async def warm_up(base_url: str, conversations: Sequence[Conversation]) -> None:
+async def warm_up(base_url: Targets, conversations: Sequence[Conversation]) -> None:
     """Unmeasured conversations, so model loading and first-call costs stay out of the figures.
 
     One per scenario and language: the first knowledge question loads the encoder, the first product
@@ -305,7 +331,7 @@ async def warm_up(base_url: str, conversations: Sequence[Conversation]) -> None:
 LONG_REPEATS = 3
 
 
-async def run_long(base_url: str, conversation: Conversation,
+async def run_long(base_url: Targets, conversation: Conversation,
                    repeats: int = LONG_REPEATS) -> Tuple[List[Optional[float]], LoadResult]:
     """The conversation's turns one after the other, ``repeats`` times under as many senders: each turn's
     median latency over the runs (None if no run got an answer)."""
@@ -315,7 +341,7 @@ async def run_long(base_url: str, conversation: Conversation,
         started = time.perf_counter()
         for run in range(repeats):
             sender = conversation.sender if run == 0 else f"{conversation.sender}-{run + 1}"
-            runs.append([await send(session, webhook(base_url), sender, message, result, kind)
+            runs.append([await send(session, webhook(base_url, sender), sender, message, result, kind)
                          for message, kind in zip(conversation.messages, conversation.kinds)])
         result.wall_s = time.perf_counter() - started
     return [_median_or_none(turn) for turn in zip(*runs)], result
@@ -348,15 +374,14 @@ def long_summary(conversation: Conversation, turns: Sequence[Optional[float]], r
 
 
 async def run_open(
-    base_url: str, conversations: Iterator[Conversation], rate: float, spec: "LoadSpec", drain_s: float
+    base_url: Targets, conversations: Iterator[Conversation], rate: float, spec: "LoadSpec", drain_s: float
 ) -> OpenLoopRun:
     """One open-loop window at ``rate`` messages per second (see ``bench/open_loop.py``)."""
-    url = webhook(base_url)
     offsets = arrival_offsets(rate, spec.duration_s, spec.arrivals, random.Random(f"{spec.seed}:arrivals:{rate}"))
     pool = ConversationPool(conversations, spec.think_s)
     async with client_session() as session:
         async def deliver(sender: str, message: Message) -> Outcome:
-            return await exchange(session, url, sender, message)
+            return await exchange(session, webhook(base_url, sender), sender, message)
 
         run = OpenLoopRun(rate, spec.duration_s, spec.arrivals)
         return await run_open_loop(deliver, pool, offsets, run, drain_s)
@@ -566,7 +591,7 @@ def build_workload(
 
 
 def measure(
-    base_url: str, workload: Workload, pids: Dict[str, int], deadline: Deadline
+    base_url: Targets, workload: Workload, pids: Dict[str, int], deadline: Deadline
 ) -> Dict[str, Any]:
     """Warm-up, then the load phase and the long conversation with the RSS sampler running."""
     asyncio.run(warm_up(base_url, workload.warmup))
@@ -597,7 +622,7 @@ def answered_messages(figures: Dict[str, Any]) -> int:
     return sum(int(phase.get("answered") or 0) for phase in phases)
 
 
-def load_phase(base_url: str, workload: Workload, deadline: Deadline) -> Dict[str, Any]:
+def load_phase(base_url: Targets, workload: Workload, deadline: Deadline) -> Dict[str, Any]:
     """The closed loop, or the open loop once per offered rate; nothing without a load scenario."""
     spec = workload.spec
     if not spec.load_scenarios:
@@ -625,8 +650,72 @@ def load_phase(base_url: str, workload: Workload, deadline: Deadline) -> Dict[st
 # --- the assistant ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Deployment:
+    """How many processes serve the assistant: ``--rasa-processes`` and ``--action-workers``.
+
+    One Rasa process keeps its conversations in SQLite and its locks in memory (``make run``'s embedded
+    default). Several share a PostgreSQL tracker database (created fresh for the run and dropped after)
+    and the Redis lock store, the scale-out path of README's "Deployment and scale-out"; ``--shared-stores``
+    puts a single process on them too, to tell the stores' cost from the second process's gain.
+    """
+
+    rasa_processes: int = 1
+    action_workers: int = 1
+    shared_stores: bool = False
+    postgres_url: str = DEFAULT_POSTGRES_URL
+    redis_url: str = DEFAULT_REDIS_URL
+
+    @property
+    def uses_shared_stores(self) -> bool:
+        return self.shared_stores or self.rasa_processes > 1
+
+    def describe(self) -> Dict[str, Any]:
+        stores = ({"tracker_store": "postgresql", "lock_store": "redis"} if self.uses_shared_stores
+                  else {"tracker_store": "sqlite", "lock_store": "in-memory"})
+        return {"rasa_processes": self.rasa_processes, "action_server_workers": self.action_workers, **stores,
+                "routing": "by sender (session affinity)" if self.rasa_processes > 1 else None}
+
+
+def fresh_postgres_database(server_url: str, name: str) -> str:
+    """``name`` dropped and created again on the PostgreSQL at ``server_url``; its URL."""
+    import psycopg2
+
+    try:
+        conn = psycopg2.connect(server_url, connect_timeout=5)
+    except psycopg2.Error as exc:
+        raise RuntimeError(f"several Rasa processes need PostgreSQL for their conversations: {exc}".strip()) from exc
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cur.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        conn.close()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_postgres_database(server_url: str, name: str) -> None:
+    import psycopg2
+
+    try:
+        conn = psycopg2.connect(server_url, connect_timeout=5)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.close()
+    except psycopg2.Error as exc:
+        logger.warning("could not drop the tracker database %s: %s", name, exc)
+
+
+def process_names(count: int) -> List[str]:
+    """``rasa`` for the first Rasa process (the keys the one-process reports have always had), then ``rasa-2``..."""
+    return ["rasa" if i == 0 else f"rasa-{i + 1}" for i in range(count)]
+
+
 def bench_assistant(
-    tmp: Path, model: Optional[Path], workload: Workload, deadline: Deadline
+    tmp: Path, model: Optional[Path], workload: Workload, deadline: Deadline,
+    deployment: Deployment = Deployment(),
 ) -> Dict[str, Any]:
     """The workload against the real stack, on the shop database seeded in ``tmp``."""
     overrides = {
@@ -635,20 +724,27 @@ def bench_assistant(
         "KB_INDEX_DIR": str(KB_INDEX_DIR),
         "RASA_PORT": str(free_port()),
         "ACTION_SERVER_PORT": str(free_port()),
+        "ACTION_SERVER_WORKERS": str(deployment.action_workers),
     }
+    if deployment.uses_shared_stores:
+        overrides["TRACKER_STORE_URL"] = fresh_postgres_database(deployment.postgres_url, TRACKER_DB)
+        overrides["REDIS_URL"] = deployment.redis_url
     model = model or ensure_model()
     stack: Stack = make_stack(overrides, log_dir=tmp / "log")
     try:
         stack.start_action_server(timeout=deadline.remaining(120))
         action_server = stack.processes[-1]
-        logger.info("starting Rasa with %s", model)
-        stack.start_rasa(model, timeout=deadline.remaining(300))
-        rasa = stack.processes[-1]
-        pids = {"rasa": rasa.pid, "action_server": action_server.pid}
-        figures = measure(stack.rasa_url, workload, pids, deadline)
-        return {"model": model.name, **figures}
+        logger.info("starting %d Rasa process(es) with %s", deployment.rasa_processes, model)
+        ports = [int(overrides["RASA_PORT"]), *(free_port() for _ in range(deployment.rasa_processes - 1))]
+        stack.start_rasa(model, timeout=deadline.remaining(300), ports=ports)
+        pids = dict(zip(process_names(len(ports)), (p.pid for p in stack.rasa_processes.values())))
+        pids["action_server"] = action_server.pid
+        figures = measure(stack.rasa_urls, workload, pids, deadline)
+        return {"model": model.name, "deployment": deployment.describe(), **figures}
     finally:
         stack.stop()
+        if deployment.uses_shared_stores:
+            drop_postgres_database(deployment.postgres_url, TRACKER_DB)
 
 
 def shop_url(tmp: Path) -> str:
@@ -693,38 +789,46 @@ def train_baseline(tmp: Path, deadline: Deadline) -> Path:
     return model
 
 
-def start_baseline(model: Path, log_dir: Path, deadline: Deadline) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    log_path = log_dir / "baseline-rasa.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(RASA_CLI), "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port),
-             "--model", str(model)],
-            cwd=BASELINE_DIR, env=rasa_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    logger.info("started baseline rasa (pid %s, log %s)", process.pid, log_path)
-    base_url = f"http://127.0.0.1:{port}"
+def start_baseline(model: Path, log_dir: Path, deadline: Deadline, processes: int = 1
+                   ) -> Tuple[List[subprocess.Popen], List[str]]:
+    """``processes`` plain ``rasa run`` processes, each keeping its conversations in memory (a sender always
+    reaches the same one, see :func:`webhook`)."""
+    started: List[Tuple[subprocess.Popen, str, Path]] = []
     try:
-        wait_http(f"{base_url}/", deadline.remaining(300), process, log_path)
+        for name in process_names(processes):
+            port = free_port()
+            log_path = log_dir / f"baseline-{name}.log"
+            with open(log_path, "wb") as log:
+                process = subprocess.Popen(
+                    [str(RASA_CLI), "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port),
+                     "--model", str(model)],
+                    cwd=BASELINE_DIR, env=rasa_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                )
+            logger.info("started baseline %s (pid %s, log %s)", name, process.pid, log_path)
+            started.append((process, f"http://127.0.0.1:{port}", log_path))
+        for process, base_url, log_path in started:
+            wait_http(f"{base_url}/", deadline.remaining(300), process, log_path)
     except BaseException:
-        stop_process_group(process)
+        for process, _, _ in started:
+            stop_process_group(process)
         raise
-    return process, base_url
+    return [p for p, _, _ in started], [url for _, url, _ in started]
 
 
-def bench_baseline(tmp: Path, workload: Workload, deadline: Deadline) -> Dict[str, Any]:
-    """The same workload (without reply checks) against the ``rasa init`` bot."""
+def bench_baseline(tmp: Path, workload: Workload, deadline: Deadline, processes: int = 1) -> Dict[str, Any]:
+    """The same workload (without reply checks) against the ``rasa init`` bot, on as many Rasa processes."""
     model = cached_baseline_model()
     if model is None:
         model = train_baseline(tmp, deadline)
     else:
         logger.info("reusing the baseline model %s", model)
-    process, base_url = start_baseline(model, tmp / "log", deadline)
+    started, urls = start_baseline(model, tmp / "log", deadline, processes)
     try:
-        figures = measure(base_url, workload, {"rasa": process.pid}, deadline)
+        figures = measure(urls, workload, dict(zip(process_names(processes), (p.pid for p in started))), deadline)
     finally:
-        stop_process_group(process)
-    return figures
+        for process in started:
+            stop_process_group(process)
+    return {"deployment": {"rasa_processes": processes, "tracker_store": "in-memory"}, **figures}
 
 
 # --- main ------------------------------------------------------------------------------------------
@@ -764,6 +868,14 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                              f"(default {DEFAULT_THINK_S:g})")
     parser.add_argument("--long-turns", type=int, default=60,
                         help=f"turns of the long conversation (at least {MIN_LONG_TURNS}; default 60)")
+    parser.add_argument("--rasa-processes", type=int, default=1, metavar="N",
+                        help="Rasa processes serving the assistant (and the baseline), conversations kept on one "
+                             "process each; more than one share a fresh PostgreSQL tracker database and the Redis "
+                             "lock store (default 1: SQLite, in-memory locks)")
+    parser.add_argument("--action-workers", type=int, default=1, metavar="N",
+                        help="action-server worker processes (ACTION_SERVER_WORKERS, default 1)")
+    parser.add_argument("--shared-stores", action="store_true",
+                        help="PostgreSQL tracker store and Redis lock store even for one Rasa process")
     parser.add_argument("--model", type=Path, help="Rasa model to serve (default: the current trained model)")
     parser.add_argument("--skip-baseline", action="store_true", help="do not run the rasa init baseline")
     parser.add_argument("--timeout", type=float, default=3600,
@@ -773,6 +885,8 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.shoppers < 1 or args.rounds < 1:
         parser.error("--shoppers and --rounds must be at least 1")
+    if not 1 <= args.rasa_processes <= 8 or not 1 <= args.action_workers <= 8:
+        parser.error("--rasa-processes and --action-workers must be between 1 and 8")
     if args.long_turns < MIN_LONG_TURNS:
         parser.error(f"--long-turns must be at least {MIN_LONG_TURNS}")
     if args.open_loop is not None and args.rates is not None:
@@ -802,6 +916,11 @@ def spec_from_args(args: argparse.Namespace) -> LoadSpec:
                     think_s=args.think_s, long_turns=args.long_turns)
 
 
+def deployment_from_args(args: argparse.Namespace) -> Deployment:
+    return Deployment(rasa_processes=args.rasa_processes, action_workers=args.action_workers,
+                      shared_stores=args.shared_stores)
+
+
 def report_header(spec: LoadSpec, workload: Workload) -> Dict[str, Any]:
     """What was run: the closed loop keeps its original keys (shoppers, rounds, messages)."""
     header: Dict[str, Any] = {"mode": "open_loop" if spec.open_loop else "closed_loop",
@@ -825,9 +944,11 @@ def run(args: argparse.Namespace, tmp: Path) -> Dict[str, Any]:
     phrasings = load_phrasings()
     workload = build_workload(spec, orders, phrasings, check=True)
     report = report_header(spec, workload)
-    report["assistant"] = bench_assistant(tmp, args.model, workload, deadline)
+    deployment = deployment_from_args(args)
+    report["assistant"] = bench_assistant(tmp, args.model, workload, deadline, deployment)
     if not args.skip_baseline:
-        baseline = bench_baseline(tmp, build_workload(spec, orders, phrasings, check=False), deadline)
+        baseline = bench_baseline(tmp, build_workload(spec, orders, phrasings, check=False), deadline,
+                                  deployment.rasa_processes)
         report["baseline_rasa_init"] = baseline
         report["ratio_vs_baseline"] = compare(report["assistant"], baseline)
     return report

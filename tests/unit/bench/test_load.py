@@ -309,3 +309,39 @@ def test_the_long_conversation_runs_under_several_senders_and_keeps_each_turns_m
     assert len(turns) == 3 and all(t is not None for t in turns)
     assert turns[1] < 0.2  # the median of the three runs, not the slow one
     assert sorted(set(seen)) == ["bench-long", "bench-long-2", "bench-long-3"] and len(seen) == 9
+
+
+# --- several Rasa processes --------------------------------------------------------------------------
+
+
+def test_a_conversation_always_reaches_the_same_rasa_process_and_the_processes_share_the_load() -> None:
+    from bench.load import webhook
+
+    urls = ["http://127.0.0.1:5001", "http://127.0.0.1:5002"]
+    senders = [f"bench-open-30-{i}" for i in range(400)]
+    chosen = [webhook(urls, sender) for sender in senders]
+    assert chosen == [webhook(urls, sender) for sender in senders]  # stable: session affinity
+    assert chosen == [webhook(list(reversed(urls))[::-1], sender) for sender in senders]  # any sequence type
+    share = sum(url.startswith(urls[0]) for url in chosen) / len(chosen)
+    assert 0.4 < share < 0.6
+    assert all(url.endswith("/webhooks/rest/webhook") for url in chosen)
+    assert webhook(urls[0], "anyone") == "http://127.0.0.1:5001/webhooks/rest/webhook"  # one process
+    with pytest.raises(ValueError):
+        webhook([], "anyone")
+
+
+def test_process_options_and_what_they_deploy() -> None:
+    from bench.load import Deployment, deployment_from_args, process_names
+
+    one = deployment_from_args(parse_args([]))
+    assert one == Deployment() and not one.uses_shared_stores
+    assert one.describe()["tracker_store"] == "sqlite"
+    two = deployment_from_args(parse_args(["--rasa-processes", "2", "--action-workers", "2", "--open-loop", "30"]))
+    assert two.uses_shared_stores and two.rasa_processes == 2 and two.action_workers == 2
+    assert two.describe() == {"rasa_processes": 2, "action_server_workers": 2, "tracker_store": "postgresql",
+                              "lock_store": "redis", "routing": "by sender (session affinity)"}
+    assert deployment_from_args(parse_args(["--shared-stores"])).uses_shared_stores
+    assert process_names(3) == ["rasa", "rasa-2", "rasa-3"]
+    for argv in (["--rasa-processes", "0"], ["--action-workers", "9"]):
+        with pytest.raises(SystemExit):
+            parse_args(argv)
