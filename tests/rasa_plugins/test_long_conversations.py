@@ -321,6 +321,51 @@ def test_cached_trackers_are_what_the_database_holds(store_kwargs, domain, monke
     there.engine.dispose()
 
 
+def _rows(store: SQLTrackerStore) -> list:
+    with store.session_scope() as session:
+        return [(r.sender_id, r.type_name, r.timestamp, r.intent_name, r.action_name, json.loads(r.data))
+                for r in session.query(store.SQLEvent).order_by(store.SQLEvent.id).all()]
+
+
+def test_saves_write_the_rows_rasas_save_writes_and_stamps_count_the_session_as_rasas_query(
+        store_kwargs, domain, tmp_path):
+    """The save written for speed (one transaction, a Core insert) stores exactly Rasa's rows, message by
+    message and across a new session; the stamp statement counts what Rasa's session query returns."""
+    install_tracker_cache()
+    rasas_save = SQLTrackerStore.save.__wrapped__  # Rasa's own, kept by functools.wraps
+    ours = SQLTrackerStore(domain=domain, **store_kwargs)
+    theirs = SQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    events = _conversation(6)
+    second_session = [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("language", "ja"),
+                      ActionExecuted("action_listen"), _user("配送について", "ask_shop_question"),
+                      ActionExecuted("action_answer_question"), BotUttered("answer"), ActionExecuted("action_listen")]
+    cuts = [5, 11, 12, len(events)]
+
+    async def scenario() -> None:
+        for sender in ("shopper", "other"):
+            for cut in cuts:
+                tracker = DialogueStateTracker.from_events(sender, events[:cut], domain.slots)
+                await ours.save(tracker)
+                await rasas_save(theirs, tracker)
+            # a new session: Rasa's save counts the rows since the latest session start, and so does ours
+            whole = DialogueStateTracker.from_events(sender, events + second_session, domain.slots)
+            await ours.save(whole)
+            await rasas_save(theirs, whole)
+            for store in (ours, theirs):
+                with store.session_scope() as session:
+                    rows = store._event_query(session, sender, fetch_events_from_all_sessions=False).all()
+                    assert long_conversations._stamp(store, session, sender) == (
+                        len(rows), max(r.id for r in rows), max(float(r.timestamp) for r in rows))
+        with ours.session_scope() as session:
+            assert long_conversations._stamp(ours, session, "nobody") == (0, 0, 0.0)
+
+    asyncio.run(scenario())
+    mine, rasas = _rows(ours), _rows(theirs)
+    assert len(mine) > len(events) and mine == rasas
+    ours.engine.dispose()
+    theirs.engine.dispose()
+
+
 def test_the_cache_is_bounded_by_events(domain):
     cache = TrackerCache(max_events=50)
     trackers = {name: DialogueStateTracker.from_events(name, _conversation(2), domain.slots) for name in "abcde"}
