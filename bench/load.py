@@ -4,7 +4,7 @@
                          [--shoppers 50] [--rounds 3]                      # closed loop (default)
                          [--open-loop 30 | --rates 10,20,30] [--duration 60] [--arrivals poisson]
                          [--long-turns 60] [--model PATH] [--skip-baseline] [--timeout 3600]
-                         [--rasa-processes 1] [--action-workers 1] [--shared-stores]
+                         [--rasa-processes 1] [--action-workers 1] [--tracker-store sqlite]
 
 What is measured
 ----------------
@@ -50,11 +50,11 @@ What is measured
   load: same phases, shoppers, rates and texts. It answers with its small-talk replies,
   so only non-200 answers count as its errors. It keeps conversations in memory
   and has no action server, so it is the floor of what Rasa itself costs.
-* **Processes** (``--rasa-processes N``, ``--action-workers N``): with several Rasa processes the
-  bench routes each conversation to one of them by its sender (a balancer with session affinity);
-  the assistant's processes share a PostgreSQL tracker database created for the run and the Redis
-  lock store (:class:`Deployment`), the baseline's keep conversations in memory. CPU and RSS are
-  reported per process (``rasa``, ``rasa-2``...).
+* **Processes** (``--rasa-processes N``, ``--action-workers N``, ``--tracker-store``): with several
+  Rasa processes the bench routes each conversation to one of them by its sender (a balancer with
+  session affinity); the assistant's processes share the tracker store (SQLite, or a PostgreSQL
+  database created for the run) and the Redis lock store (:class:`Deployment`), the baseline's keep
+  conversations in memory. CPU and RSS are reported per process (``rasa``, ``rasa-2``...).
 
 Unmeasured warm-up conversations (one per scenario and language) run before each system's
 measured phases. The two systems run one after the other, never together. Every process started
@@ -650,30 +650,34 @@ def load_phase(base_url: Targets, workload: Workload, deadline: Deadline) -> Dic
 # --- the assistant ---------------------------------------------------------------------------------
 
 
+TRACKER_STORES = ("sqlite", "postgresql")
+
+
 @dataclass(frozen=True)
 class Deployment:
-    """How many processes serve the assistant: ``--rasa-processes`` and ``--action-workers``.
+    """How many processes serve the assistant and where they keep conversations (``--rasa-processes``,
+    ``--action-workers``, ``--tracker-store``).
 
-    One Rasa process keeps its conversations in SQLite and its locks in memory (``make run``'s embedded
-    default). Several share a PostgreSQL tracker database (created fresh for the run and dropped after)
-    and the Redis lock store, the scale-out path of README's "Deployment and scale-out"; ``--shared-stores``
-    puts a single process on them too, to tell the stores' cost from the second process's gain.
+    One Rasa process on SQLite with its locks in memory is ``make run``'s embedded default. Several
+    processes take their locks from Redis (the lock store any multi-process Rasa needs) and share the
+    tracker store: the SQLite file of the run's var folder (several processes on one machine; WAL mode
+    lets them read while one writes) or a PostgreSQL database created fresh for the run and dropped after
+    (the scale-out path of README's "Deployment and scale-out", for processes on several machines).
     """
 
     rasa_processes: int = 1
     action_workers: int = 1
-    shared_stores: bool = False
+    tracker_store: str = "sqlite"
     postgres_url: str = DEFAULT_POSTGRES_URL
     redis_url: str = DEFAULT_REDIS_URL
 
     @property
-    def uses_shared_stores(self) -> bool:
-        return self.shared_stores or self.rasa_processes > 1
+    def redis_locks(self) -> bool:
+        return self.rasa_processes > 1
 
     def describe(self) -> Dict[str, Any]:
-        stores = ({"tracker_store": "postgresql", "lock_store": "redis"} if self.uses_shared_stores
-                  else {"tracker_store": "sqlite", "lock_store": "in-memory"})
-        return {"rasa_processes": self.rasa_processes, "action_server_workers": self.action_workers, **stores,
+        return {"rasa_processes": self.rasa_processes, "action_server_workers": self.action_workers,
+                "tracker_store": self.tracker_store, "lock_store": "redis" if self.redis_locks else "in-memory",
                 "routing": "by sender (session affinity)" if self.rasa_processes > 1 else None}
 
 
@@ -726,8 +730,9 @@ def bench_assistant(
         "ACTION_SERVER_PORT": str(free_port()),
         "ACTION_SERVER_WORKERS": str(deployment.action_workers),
     }
-    if deployment.uses_shared_stores:
+    if deployment.tracker_store == "postgresql":
         overrides["TRACKER_STORE_URL"] = fresh_postgres_database(deployment.postgres_url, TRACKER_DB)
+    if deployment.redis_locks:
         overrides["REDIS_URL"] = deployment.redis_url
     model = model or ensure_model()
     stack: Stack = make_stack(overrides, log_dir=tmp / "log")
@@ -743,7 +748,7 @@ def bench_assistant(
         return {"model": model.name, "deployment": deployment.describe(), **figures}
     finally:
         stack.stop()
-        if deployment.uses_shared_stores:
+        if deployment.tracker_store == "postgresql":
             drop_postgres_database(deployment.postgres_url, TRACKER_DB)
 
 
@@ -869,13 +874,13 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--long-turns", type=int, default=60,
                         help=f"turns of the long conversation (at least {MIN_LONG_TURNS}; default 60)")
     parser.add_argument("--rasa-processes", type=int, default=1, metavar="N",
-                        help="Rasa processes serving the assistant (and the baseline), conversations kept on one "
-                             "process each; more than one share a fresh PostgreSQL tracker database and the Redis "
-                             "lock store (default 1: SQLite, in-memory locks)")
+                        help="Rasa processes serving the assistant (and the baseline), each conversation on one of "
+                             "them; more than one take their locks from Redis (default 1, locks in memory)")
     parser.add_argument("--action-workers", type=int, default=1, metavar="N",
                         help="action-server worker processes (ACTION_SERVER_WORKERS, default 1)")
-    parser.add_argument("--shared-stores", action="store_true",
-                        help="PostgreSQL tracker store and Redis lock store even for one Rasa process")
+    parser.add_argument("--tracker-store", choices=TRACKER_STORES, default="sqlite",
+                        help="the assistant's conversations: the run's SQLite file (default) or a PostgreSQL "
+                             "database created for the run")
     parser.add_argument("--model", type=Path, help="Rasa model to serve (default: the current trained model)")
     parser.add_argument("--skip-baseline", action="store_true", help="do not run the rasa init baseline")
     parser.add_argument("--timeout", type=float, default=3600,
@@ -918,7 +923,7 @@ def spec_from_args(args: argparse.Namespace) -> LoadSpec:
 
 def deployment_from_args(args: argparse.Namespace) -> Deployment:
     return Deployment(rasa_processes=args.rasa_processes, action_workers=args.action_workers,
-                      shared_stores=args.shared_stores)
+                      tracker_store=args.tracker_store)
 
 
 def report_header(spec: LoadSpec, workload: Workload) -> Dict[str, Any]:

@@ -334,14 +334,15 @@ def test_process_options_and_what_they_deploy() -> None:
     from bench.load import Deployment, deployment_from_args, process_names
 
     one = deployment_from_args(parse_args([]))
-    assert one == Deployment() and not one.uses_shared_stores
-    assert one.describe()["tracker_store"] == "sqlite"
+    assert one == Deployment() and not one.redis_locks
+    assert one.describe()["tracker_store"] == "sqlite" and one.describe()["lock_store"] == "in-memory"
     two = deployment_from_args(parse_args(["--rasa-processes", "2", "--action-workers", "2", "--open-loop", "30"]))
-    assert two.uses_shared_stores and two.rasa_processes == 2 and two.action_workers == 2
-    assert two.describe() == {"rasa_processes": 2, "action_server_workers": 2, "tracker_store": "postgresql",
+    assert two.redis_locks and two.rasa_processes == 2 and two.action_workers == 2
+    assert two.describe() == {"rasa_processes": 2, "action_server_workers": 2, "tracker_store": "sqlite",
                               "lock_store": "redis", "routing": "by sender (session affinity)"}
-    assert deployment_from_args(parse_args(["--shared-stores"])).uses_shared_stores
+    on_postgres = deployment_from_args(parse_args(["--rasa-processes", "2", "--tracker-store", "postgresql"]))
+    assert on_postgres.describe()["tracker_store"] == "postgresql" and on_postgres.redis_locks
     assert process_names(3) == ["rasa", "rasa-2", "rasa-3"]
-    for argv in (["--rasa-processes", "0"], ["--action-workers", "9"]):
+    for argv in (["--rasa-processes", "0"], ["--action-workers", "9"], ["--tracker-store", "mysql"]):
         with pytest.raises(SystemExit):
             parse_args(argv)
