@@ -23,6 +23,76 @@ def test_cached_validation_accepts_and_rejects_like_jsonschema():
     assert cached.value.message == original.value.message
 
 
+def _every_kind_of_event() -> list:
+    """One serialised event of each type Rasa has, as Rasa writes them (the action server sends these)."""
+    from datetime import datetime
+
+    from rasa.shared.core import events as ev
+
+    samples = [
+        ev.UserUttered("hi", {"name": "greet", "confidence": 0.9}, [{"entity": "size", "value": "M", "start": 0, "end": 1}],
+                       parse_data={"intent": {"name": "greet", "confidence": 0.9}, "entities": [], "text": "hi"}),
+        ev.BotUttered("hello", {"buttons": [{"title": "Yes", "payload": "/affirm"}]}, {"utter_action": "utter_greet"}),
+        ev.SlotSet("language", "ja"), ev.SlotSet("cart", {"a": [1, 2]}), ev.AllSlotsReset(), ev.Restarted(),
+        ev.UserUtteranceReverted(), ev.ActionReverted(), ev.StoryExported(), ev.FollowupAction("action_listen"),
+        ev.ConversationPaused(), ev.ConversationResumed(), ev.ActionExecuted("utter_greet", policy="RulePolicy", confidence=1.0),
+        ev.ActionExecutionRejected("order_verification_form"), ev.ActiveLoop("order_verification_form"),
+        ev.ActiveLoop(None), ev.LoopInterrupted(True), ev.SessionStarted(), ev.EntitiesAdded([{"entity": "size", "value": "M"}]),
+        ev.ReminderScheduled("remind", datetime(2026, 12, 6, 12, 0), name="r1"), ev.ReminderCancelled(name="r1"),
+        ev.AgentUttered("hi", {"x": 1}), ev.DefinePrevUserUtteredFeaturization(False),
+    ]
+    # Rasa 2's form events, still in the schema (Rasa 3 writes them as active_loop and loop_interrupted)
+    return [event.as_dict() for event in samples] + [{"event": "form", "name": "order_verification_form"},
+                                                     {"event": "form_validation", "validate": False}]
+
+
+def _broken(event: dict) -> list:
+    """Ways an event from a stranger can be wrong: each field with a wrong type, a name that is no event."""
+    wrong = [{**event, "event": "no_such_event"}, {**event, "event": 7}, {k: v for k, v in event.items() if k != "event"},
+             {**event, "timestamp": "yesterday"}, {**event, "metadata": [1]}]
+    for key, value in event.items():
+        if key != "event":
+            wrong += [{**event, key: object_of_wrong_type} for object_of_wrong_type in (12345, "text", [1], {"a": 1}, None)
+                      if type(object_of_wrong_type) is not type(value)]
+    return wrong
+
+
+def test_the_fast_path_agrees_with_the_full_schema_on_every_event_and_its_broken_forms():
+    validation = _CachedSchemaValidation()
+    full = jsonschema.validators.validator_for(EVENTS_SCHEMA)(EVENTS_SCHEMA)
+    plan = validation._plan(EVENTS_SCHEMA)
+    assert plan[0] == "events" and len(plan[1]) == len(EVENTS_SCHEMA["items"]["oneOf"])
+    good = _every_kind_of_event()
+    assert {e["event"] for e in good} == set(plan[1])  # every branch is exercised
+    cases = [[e] for e in good] + [good] + [[e] for g in good for e in _broken(g)] + [
+        [], [None], ["slot"], [[]], {"event": "slot"}, "events", None, good + [{"event": "slot", "name": 3}]]
+    accepted = 0
+    for events in cases:
+        expected = full.is_valid(events)
+        assert validation._proves_valid(events, plan) == expected, events
+        if expected:
+            accepted += 1
+            validation.validate(events, EVENTS_SCHEMA)
+        else:
+            with pytest.raises(jsonschema.ValidationError) as ours:
+                validation.validate(events, EVENTS_SCHEMA)
+            with pytest.raises(jsonschema.ValidationError) as theirs:
+                jsonschema.validate(events, EVENTS_SCHEMA)
+            assert ours.value.message == theirs.value.message
+    assert accepted >= len(good) + 1 and accepted < len(cases)
+    # the action server's reply: responses checked by their own schema, events by the fast path
+    spec = RemoteAction.action_response_format_spec()
+    assert validation._plan(spec)[0] == "object"
+    for reply, ok in (({"events": good, "responses": [{"text": "hi"}]}, True), ({}, True),
+                      ({"events": good, "responses": ["hi"]}, False), ({"events": [{"event": "slot", "name": 3}]}, False),
+                      ({"events": {"event": "slot"}}, False), ([], False), ({"responses": [{}], "extra": 1}, True)):
+        assert validation._proves_valid(reply, validation._plan(spec)) == ok == full_valid(spec, reply), reply
+
+
+def full_valid(schema: dict, instance: object) -> bool:
+    return jsonschema.validators.validator_for(schema)(schema).is_valid(instance)
+
+
 def test_validator_is_built_once_per_schema():
     validation = _CachedSchemaValidation()
     assert validation.validator(EVENTS_SCHEMA) is validation.validator(EVENTS_SCHEMA)
