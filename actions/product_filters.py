@@ -347,6 +347,17 @@ def _entity_text(entity: Mapping[str, Any], text: str) -> str:
     return str(entity.get("value", ""))
 
 
+def _names_a_size_or_count(entity: Mapping[str, Any], text: str) -> bool:
+    """Whether the words around an entity make its number a size or a count, as they do for an amount the
+    words name ("44码", "size 9", "25cm", "2 people"); False when the entity has no offsets."""
+    start, end = entity.get("start"), entity.get("end")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        return False
+    normalised = _nfkc(text)
+    return bool(_NOT_MONEY_AFTER.match(normalised[end:end + _WINDOW])
+                or _SIZE_BEFORE.search(normalised[max(0, start - _WINDOW):start]))
+
+
 def _within(entity: Mapping[str, Any], text: str, start: int, end: int) -> bool:
     """Whether an entity lies on the words text[start:end]: by its offsets, or, when it has none, by a number
     in its value that is there ("200" in "100到200元"; never "S" in "less than 100")."""
@@ -413,6 +424,8 @@ def price_filter(text: str, entities: Iterable[Mapping[str, Any]] = (), currency
             if value is None:
                 continue
             own = next((a.currency for a in _amounts(_nfkc(words)) if a.currency), None)
+            if own is None and _names_a_size_or_count(entity, text):
+                continue  # "有44码的登山鞋吗": the extractor's "44" is a size, not "under $44"
             result.currency = result.currency or own
             if foreign(own, words):
                 continue

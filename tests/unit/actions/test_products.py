@@ -487,6 +487,12 @@ def test_an_amount_of_money_is_never_a_size() -> None:
                                  {"entity": "category", "value": "boots", "start": 8, "end": 13},
                                  {"entity": "price", "value": "150", "role": "max", "start": 20, "end": 23}],
      (None, 150.0, "42")),
+    # a number the extractor calls a price that the words around it make a size: no price bound
+    # ("有44码的登山鞋吗" had been searched as "shoes under $44.00")
+    ("有44码的登山鞋吗", [{"entity": "price", "value": "44", "start": 1, "end": 3}], (None, None, None)),
+    ("trail shoes in size 9", [{"entity": "price", "value": "9", "start": 20, "end": 21}], (None, None, None)),
+    ("25cmのトレッキングシューズ", [{"entity": "price", "value": "25", "start": 0, "end": 2}], (None, None, None)),
+    ("尺碼42的鞋", [{"entity": "price", "value": "42", "start": 2, "end": 4}], (None, None, None)),
 ])
 def test_the_search_query_takes_prices_from_the_words(text, entities, expected) -> None:
     query = product_query(text, entities, currency=None)  # every amount as it stands: no catalogue currency
