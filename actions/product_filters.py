@@ -347,6 +347,19 @@ def _entity_text(entity: Mapping[str, Any], text: str) -> str:
     return str(entity.get("value", ""))
 
 
+_SIZE_AFTER = re.compile(r"^\s?(?:码|碼|号|號|cm|センチ|サイズ|公分|厘米)", re.I)
+
+
+def _labelled_size(entity: Mapping[str, Any], text: str) -> bool:
+    """Whether a size word labels the entity's number ("44码", "25號", "25cm", "size 9", "尺码42")."""
+    start, end = entity.get("start"), entity.get("end")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        return False
+    normalised = _nfkc(text)
+    return bool(_SIZE_AFTER.match(normalised[end:end + _WINDOW])
+                or _SIZE_BEFORE.search(normalised[max(0, start - _WINDOW):start]))
+
+
 def _names_a_size_or_count(entity: Mapping[str, Any], text: str) -> bool:
     """Whether the words around an entity make its number a size or a count, as they do for an amount the
     words name ("44码", "size 9", "25cm", "2 people"); False when the entity has no offsets."""
@@ -475,6 +488,10 @@ def product_query(text: str, entities: Iterable[Mapping[str, Any]], currency: st
     prices = prices if prices is not None else price_filter(text, entities, currency)
     others = [e for e in entities if e.get("entity") != "price"
               and not (e.get("entity") == "size" and is_price(e, text, prices))]
+    if not any(e.get("entity") == "size" for e in others):
+        # "25號的登山鞋": the extractor's "price" with a size word next to it is the size asked for
+        others += [{**e, "entity": "size", "role": None} for e in entities
+                   if e.get("entity") == "price" and _labelled_size(e, text)][:1]
     rest = text
     for start, end in sorted(prices.spans, reverse=True):
         rest = rest[:start] + " " + rest[end:]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -33,6 +33,7 @@ from knowledge_base.products import (
     words_language,
 )
 from knowledge_base.search import KnowledgeBase
+from knowledge_base.shoe_sizes import eu_size_for, shoe_size_table
 
 PAGE = 5
 _REFERS_BACK = re.compile(r"\b(it|this|that|these|those|them|this one|that one)\b", re.I)
@@ -135,6 +136,21 @@ def _sizes(tracker: Tracker) -> List[Any]:
     return size_values(tracker.latest_message.get("text") or "", tracker.latest_message.get("entities") or [])
 
 
+SHOE_CATEGORIES = frozenset({"shoes", "boots"})
+
+
+def shoe_size_in_eu(text: str, query: ProductQuery, services: Services) -> Optional[Tuple[int, str, str]]:
+    """(EU size, size system, the size as said) when a shoe search names a US, UK or foot-length size;
+    the conversions are the shop's shoe size guide's (``knowledge_base/shoe_sizes.py``)."""
+    if not query.size or query.category not in SHOE_CATEGORIES:
+        return None
+    found = eu_size_for(text, query.size, shoe_size_table(services.settings.kb_content_dir))
+    if found is None:
+        return None
+    said = re.search(r"\d+(?:\.\d+)?", query.size)
+    return found[0], found[1], said.group(0) if said else query.size
+
+
 class ActionProductSearch(ShopAction):
     def name(self) -> Text:
         return "action_product_search"
@@ -156,6 +172,12 @@ class ActionProductSearch(ShopAction):
             # "do you have it in M?" right after a result, or "is the Cascade Hiker waterproof?":
             # a question about one product, not a search
             return ActionProductQuestion().perform(dispatcher, tracker, services)
+        converted = shoe_size_in_eu(text, query, services)
+        if converted is not None:  # "size 9", "25cm": the catalogue's shoes are in EU sizes
+            eu, system, said = converted
+            query.size = str(eu)
+            dispatcher.utter_message(text=phrase("product.shoe_size", eu=eu,
+                                                 said=phrase(f"product.shoe_size_said.{system}", value=said)))
         if prices.unconverted:  # "2万円以上": no exchange rates, so searched without it; say so first
             dispatcher.utter_message(text=phrase("product.other_currency", amount=prices.unconverted[0],
                                                  currency=maybe_phrase(f"currency_name.{currency}", currency)))

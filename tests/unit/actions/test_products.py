@@ -487,12 +487,13 @@ def test_an_amount_of_money_is_never_a_size() -> None:
                                  {"entity": "category", "value": "boots", "start": 8, "end": 13},
                                  {"entity": "price", "value": "150", "role": "max", "start": 20, "end": 23}],
      (None, 150.0, "42")),
-    # a number the extractor calls a price that the words around it make a size: no price bound
-    # ("有44码的登山鞋吗" had been searched as "shoes under $44.00")
-    ("有44码的登山鞋吗", [{"entity": "price", "value": "44", "start": 1, "end": 3}], (None, None, None)),
-    ("trail shoes in size 9", [{"entity": "price", "value": "9", "start": 20, "end": 21}], (None, None, None)),
-    ("25cmのトレッキングシューズ", [{"entity": "price", "value": "25", "start": 0, "end": 2}], (None, None, None)),
-    ("尺碼42的鞋", [{"entity": "price", "value": "42", "start": 2, "end": 4}], (None, None, None)),
+    # a number the extractor calls a price that the words around it make a size: no price bound, the size
+    # ("有44码的登山鞋吗" had been searched as "shoes under $44.00"); a count is neither
+    ("有44码的登山鞋吗", [{"entity": "price", "value": "44", "start": 1, "end": 3}], (None, None, "44")),
+    ("trail shoes in size 9", [{"entity": "price", "value": "9", "start": 20, "end": 21}], (None, None, "9")),
+    ("25cmのトレッキングシューズ", [{"entity": "price", "value": "25", "start": 0, "end": 2}], (None, None, "25")),
+    ("尺碼42的鞋", [{"entity": "price", "value": "42", "start": 2, "end": 4}], (None, None, "42")),
+    ("a tent for 2 people", [{"entity": "price", "value": "2", "start": 11, "end": 12}], (None, None, None)),
 ])
 def test_the_search_query_takes_prices_from_the_words(text, entities, expected) -> None:
     query = product_query(text, entities, currency=None)  # every amount as it stands: no catalogue currency
@@ -583,3 +584,58 @@ def test_search_cards_take_the_rating_and_count_from_the_reviews(services, clock
                      review_count=257, image="", url="", colors=[], sizes_in_stock=[])
     data = card(hit, services.shop.reviews.ratings([HIKER]))
     assert (data["rating"], data["review_count"]) == (4.0, 4)
+
+
+# ---- shoe sizes: the shopper's US, UK or foot-length size searched as the catalogue's EU size ----------
+
+@needs_kb
+@pytest.mark.parametrize(("text", "entities", "language", "eu", "said"), [
+    ("trail shoes in size 9", [{"entity": "category", "value": "shoes", "start": 6, "end": 11},
+                               {"entity": "size", "value": "9", "start": 20, "end": 21}], "en", "42", "US men's 9"),
+    ("hiking boots size 8 uk", [{"entity": "category", "value": "hiking boots", "start": 0, "end": 12},
+                                {"entity": "size", "value": "8 uk", "start": 18, "end": 22}], "en", "42", "UK 8"),
+    ("women's hiking shoes size 9", [{"entity": "category", "value": "hiking shoes", "start": 8, "end": 20},
+                                     {"entity": "size", "value": "9", "start": 26, "end": 27}], "en", "40",
+     "US women's 9"),
+    # the extractor took "25" for a price: the size word after it makes it the size, a foot length
+    ("25號的登山鞋還有貨嗎", [{"entity": "price", "value": "25", "start": 0, "end": 2},
+                          {"entity": "category", "value": "登山鞋", "start": 3, "end": 6}], "zh-Hant", "40", "腳長 25 公分"),
+    ("25cmのトレッキングシューズが欲しいです", [{"entity": "size", "value": "25", "start": 0, "end": 2},
+                                   {"entity": "category", "value": "トレッキングシューズ", "start": 5, "end": 15}],
+     "ja", "40", "足の長さ25cm"),
+])
+def test_a_shoe_size_the_shopper_knows_is_searched_as_the_eu_size(services, clock, text, entities, language, eu,
+                                                                    said) -> None:
+    events, messages = _search(text, entities, language)
+    assert said in messages[0]["text"] and f" {eu}" in messages[0]["text"]
+    results = reply(messages, "utter_product_results")
+    assert json.loads(slots_of(events)["product_query"])["size"] == eu
+    assert all(eu in card.get("sizes", [eu]) for card in results["custom"]["products"])
+
+
+@needs_kb
+def test_an_eu_shoe_size_and_a_letter_size_are_searched_as_they_are(services, clock) -> None:
+    events, messages = _search("有44码的登山鞋吗", [{"entity": "price", "value": "44", "start": 1, "end": 3},
+                                               {"entity": "category", "value": "登山鞋", "start": 5, "end": 8}],
+                               "zh-Hans")
+    assert "欧码" not in (messages[0].get("text") or "") and json.loads(slots_of(events)["product_query"])["size"] == "44"
+    events, _ = _search("fleece in M", [{"entity": "category", "value": "fleece", "start": 0, "end": 6},
+                                        {"entity": "size", "value": "M", "start": 10, "end": 11}])
+    assert json.loads(slots_of(events)["product_query"])["size"] == "M"
+
+
+def test_the_conversions_come_from_the_shops_size_guide(tmp_path) -> None:
+    from pathlib import Path
+
+    from knowledge_base.shoe_sizes import eu_size_for, shoe_size_table, to_eu
+
+    content = Path(__file__).resolve().parents[3] / "knowledge_base" / "content"
+    table = shoe_size_table(content)
+    assert [row.eu for row in table] == list(range(36, 48))
+    assert to_eu(table, 9, "us_men") == 42 and to_eu(table, 8, "uk") == 42 and to_eu(table, 10.5, "us_women") == 42
+    assert to_eu(table, 9.5, "us_men") == 43  # a half size the guide does not list: the next size up
+    assert to_eu(table, 26.2, "cm") == 42 and to_eu(table, 31, "cm") is None  # beyond EU 47
+    assert eu_size_for("size 42 boots", "42", table) is None  # already EU
+    assert eu_size_for("uk 8 boots", "8", table) == (42, "uk")
+    assert eu_size_for("ladies boots in 7.5", "7.5", table) == (38, "us_women")
+    assert shoe_size_table(tmp_path) == ()  # a shop without the guide converts nothing
