@@ -350,25 +350,26 @@ def _entity_text(entity: Mapping[str, Any], text: str) -> str:
 _SIZE_AFTER = re.compile(r"^\s?(?:码|碼|号|號|cm|センチ|サイズ|公分|厘米)", re.I)
 
 
-def _labelled_size(entity: Mapping[str, Any], text: str) -> bool:
-    """Whether a size word labels the entity's number ("44码", "25號", "25cm", "size 9", "尺码42")."""
+def _number_framed(entity: Mapping[str, Any], text: str, after: "re.Pattern[str]") -> bool:
+    """Whether the entity's number has ``after`` right behind it or a size label before it; False when the
+    entity has no offsets."""
     start, end = entity.get("start"), entity.get("end")
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
         return False
     normalised = _nfkc(text)
-    return bool(_SIZE_AFTER.match(normalised[end:end + _WINDOW])
+    return bool(after.match(normalised[end:end + _WINDOW])
                 or _SIZE_BEFORE.search(normalised[max(0, start - _WINDOW):start]))
+
+
+def _labelled_size(entity: Mapping[str, Any], text: str) -> bool:
+    """Whether a size word labels the entity's number ("44码", "25號", "25cm", "size 9", "尺码42")."""
+    return _number_framed(entity, text, _SIZE_AFTER)
 
 
 def _names_a_size_or_count(entity: Mapping[str, Any], text: str) -> bool:
     """Whether the words around an entity make its number a size or a count, as they do for an amount the
-    words name ("44码", "size 9", "25cm", "2 people"); False when the entity has no offsets."""
-    start, end = entity.get("start"), entity.get("end")
-    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-        return False
-    normalised = _nfkc(text)
-    return bool(_NOT_MONEY_AFTER.match(normalised[end:end + _WINDOW])
-                or _SIZE_BEFORE.search(normalised[max(0, start - _WINDOW):start]))
+    words name ("44码", "size 9", "25cm", "2 people")."""
+    return _number_framed(entity, text, _NOT_MONEY_AFTER)
 
 
 def _within(entity: Mapping[str, Any], text: str, start: int, end: int) -> bool:
