@@ -144,11 +144,7 @@ def shoe_size_in_eu(text: str, query: ProductQuery, services: Services) -> Optio
     the conversions are the shop's shoe size guide's (``knowledge_base/shoe_sizes.py``)."""
     if not query.size or query.category not in SHOE_CATEGORIES:
         return None
-    found = eu_size_for(text, query.size, shoe_size_table(services.settings.kb_content_dir))
-    if found is None:
-        return None
-    said = re.search(r"\d+(?:\.\d+)?", query.size)
-    return found[0], found[1], said.group(0) if said else query.size
+    return eu_size_for(text, query.size, shoe_size_table(services.settings.kb_content_dir))
 
 
 class ActionProductSearch(ShopAction):

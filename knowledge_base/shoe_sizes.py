@@ -78,9 +78,9 @@ def to_eu(table: Tuple[ShoeSize, ...], number: float, system: str) -> Optional[i
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
-def eu_size_for(text: str, size: str, table: Tuple[ShoeSize, ...]) -> Optional[Tuple[int, str]]:
-    """(EU size, system) for a shopper's shoe size ``size`` said in ``text``; None when it needs no
-    conversion (an EU size, a letter size) or none is known."""
+def eu_size_for(text: str, size: str, table: Tuple[ShoeSize, ...]) -> Optional[Tuple[int, str, str]]:
+    """(EU size, system, the number as said) for a shopper's shoe size ``size`` said in ``text``; None when
+    it needs no conversion (an EU size, a letter size) or none is known."""
     if not table:
         return None
     found = _NUMBER.search(size)
@@ -93,4 +93,4 @@ def eu_size_for(text: str, size: str, table: Tuple[ShoeSize, ...]) -> Optional[T
     if system is None:
         return None
     eu = to_eu(table, number, system)
-    return (eu, system) if eu is not None else None
+    return (eu, system, found.group(0)) if eu is not None else None

@@ -636,6 +636,6 @@ def test_the_conversions_come_from_the_shops_size_guide(tmp_path) -> None:
     assert to_eu(table, 9.5, "us_men") == 43  # a half size the guide does not list: the next size up
     assert to_eu(table, 26.2, "cm") == 42 and to_eu(table, 31, "cm") is None  # beyond EU 47
     assert eu_size_for("size 42 boots", "42", table) is None  # already EU
-    assert eu_size_for("uk 8 boots", "8", table) == (42, "uk")
-    assert eu_size_for("ladies boots in 7.5", "7.5", table) == (38, "us_women")
+    assert eu_size_for("uk 8 boots", "8", table) == (42, "uk", "8")
+    assert eu_size_for("ladies boots in 7.5", "7.5", table) == (38, "us_women", "7.5")
     assert shoe_size_table(tmp_path) == ()  # a shop without the guide converts nothing
