@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Set
 
 MAX_ERROR_EXAMPLES = 5
 
@@ -62,6 +62,14 @@ class LoadResult:
     error_examples: List[str] = field(default_factory=list)
     wall_s: float = 0.0
     by_scenario: Dict[str, "LoadResult"] = field(default_factory=dict)
+    texts: Set[str] = field(default_factory=set)  # every text sent so far
+    repeated_texts: int = 0  # messages whose very text was sent before in this phase
+
+    def note_text(self, text: str) -> None:
+        """A message is about to be sent: a text sent before could be answered from Rasa's parse cache."""
+        if text in self.texts:
+            self.repeated_texts += 1
+        self.texts.add(text)
 
     def record(
         self, latency_s: Optional[float], problem: Optional[str], count: int = 1,
@@ -82,7 +90,10 @@ class LoadResult:
         if scenario is not None:
             self.by_scenario.setdefault(scenario, LoadResult()).record(latency_s, problem, count, None, wrong_reply)
 
-    def record_outcome(self, outcome: Outcome, latency_s: float, scenario: Optional[str] = None) -> None:
+    def record_outcome(self, outcome: Outcome, latency_s: float, scenario: Optional[str] = None,
+                       text: Optional[str] = None) -> None:
+        if text is not None:
+            self.note_text(text)
         self.record(latency_s if outcome.answered else None, outcome.problem, scenario=scenario,
                     wrong_reply=outcome.wrong_reply)
 

@@ -247,7 +247,7 @@ async def send(
     started = time.perf_counter()
     outcome = await exchange(session, url, sender, message)
     latency = time.perf_counter() - started
-    result.record_outcome(outcome, latency, scenario)
+    result.record_outcome(outcome, latency, scenario, text=message.text)
     return latency if outcome.answered else None
 
 
@@ -496,6 +496,9 @@ def summarize(result: LoadResult, peak_rss_mb: Dict[str, float]) -> Dict[str, An
         "duration_s": round(result.wall_s, 1),
         "errors": result.errors,
         "wrong_replies": result.wrong_replies,
+        # messages whose exact text was sent earlier in the phase: at most this share is parsed from Rasa's
+        # parse cache (NLU_CACHE_SIZE), so the cache never sees only a handful of texts unnoticed
+        "repeated_texts": round(result.repeated_texts / result.finished, 3) if result.finished else None,
         "error_examples": result.error_examples,
         "peak_rss_mb": peak_rss_mb,
         "by_scenario": {name: scenario_summary(r) for name, r in sorted(result.by_scenario.items())},

@@ -19,7 +19,7 @@ import itertools
 import math
 import random
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, Iterator, List, Sequence, Tuple
+from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from bench.figures import LoadResult, Outcome, latency_summary, scenario_summary
 from bench.scenarios import Conversation, Message
@@ -98,12 +98,13 @@ class OpenLoopRun:
         self.in_flight += 1
         self.max_send_lag_s = max(self.max_send_lag_s, now - scheduled)
 
-    def on_reply(self, scenario: str, outcome: Outcome, scheduled: float, done: float, window_end: float) -> None:
+    def on_reply(self, scenario: str, outcome: Outcome, scheduled: float, done: float, window_end: float,
+                 text: Optional[str] = None) -> None:
         """Latency is counted from the scheduled send time, so time spent queueing anywhere counts."""
         self.in_flight -= 1
         if done <= window_end:
             self.answered_in_window += 1
-        self.result.record_outcome(outcome, done - scheduled, scenario)
+        self.result.record_outcome(outcome, done - scheduled, scenario, text=text)
 
     def give_up(self, waited_s: float) -> None:
         """Messages unanswered after the drain count as errors (they have no latency to report)."""
@@ -125,6 +126,7 @@ class OpenLoopRun:
             "latency_ms": latency_summary(result.latencies_s),
             "errors": result.errors,
             "wrong_replies": result.wrong_replies,
+            "repeated_texts": round(result.repeated_texts / result.finished, 3) if result.finished else None,
             "error_examples": result.error_examples,
             "in_flight_at_end": self.in_flight_at_end,
             "max_send_lag_ms": round(self.max_send_lag_s * 1000, 1),
@@ -145,7 +147,7 @@ async def run_open_loop(
     async def exchange(conversation: Conversation, index: int, scheduled: float) -> None:
         outcome = await send(conversation.sender, conversation.messages[index])
         done = loop.time()
-        run.on_reply(conversation.scenario, outcome, scheduled, done, window_end)
+        run.on_reply(conversation.scenario, outcome, scheduled, done, window_end, conversation.messages[index].text)
         pool.answered(conversation, index, done)
 
     try:

@@ -18,6 +18,8 @@ The conversation's language (slots ``language`` and ``language_choice``) is set
 while Rasa extracts slots after each user message, by ``assistant.i18n.detect``,
 instead of by an action-server call (``action_validate_slot_mappings``) per message.
 
+A text parsed lately is not parsed again (``assistant.rasa_plugins.parse_cache``, by text and model).
+
 After NLU, the router (``assistant.rasa_plugins.routing``) sends general questions the classifier took
 for a task, a product request, a complaint or "not understood" to the knowledge base.
 A score typed while an NPS or CES question is pending becomes the ``survey`` intent first
@@ -390,10 +392,16 @@ def install_agent_only_intents() -> None:
 
     @functools.wraps(parse)
     async def parse_message(self: Any, message: Any, tracker: Any = None, only_output_properties: bool = True) -> dict:
+        from assistant.rasa_plugins.parse_cache import parse_cache
         from assistant.rasa_plugins.routing import State, route
         from assistant.rasa_plugins.survey_answers import survey_answer
 
-        parsed = await parse(self, message, tracker, only_output_properties)
+        cache = parse_cache()
+        key = cache.key(self, message, only_output_properties)
+        parsed = cache.get(key)
+        if parsed is None:
+            parsed = await parse(self, message, tracker, only_output_properties)
+            cache.put(key, parsed)
         parsed = refuse_agent_only(parsed, message.sender_id)
         try:
             answered = survey_answer(parsed, tracker)  # a typed score while a survey question is pending

@@ -11,6 +11,7 @@ the launcher can import it.
 | ``RASA_PORT`` | ``5005`` | Rasa server (REST, socket.io, HTTP API) |
 | ``ACTION_SERVER_PORT`` | ``5055`` | rasa-sdk action server |
 | ``ACTION_SERVER_WORKERS`` | ``1`` | action-server worker processes (rasa-sdk's Sanic workers, all on ``ACTION_SERVER_PORT``) |
+| ``NLU_CACHE_SIZE`` | ``2048`` | parse results Rasa keeps per process, by message text (0 = none): a text seen lately skips the NLU pipeline |
 | ``ACTION_SERVER_URL`` | ``http://127.0.0.1:<ACTION_SERVER_PORT>/webhook`` | where Rasa calls actions |
 | ``RASA_AUTH_TOKEN`` | generated once into ``<SHOP_VAR_DIR>/secrets/`` | token protecting Rasa's HTTP API (it is never off) |
 | ``ACTION_SERVER_TOKEN`` | generated once into ``<SHOP_VAR_DIR>/secrets/`` | the secret Rasa sends with every action call; the action server refuses calls without it |
@@ -90,14 +91,14 @@ def _port(environ: Mapping[str, str], name: str, default: int) -> int:
     return port
 
 
-def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+def _count(environ: Mapping[str, str], name: str, default: int, least: int = 1) -> int:
     raw = _env(environ, name, str(default))
     try:
         count = int(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
-    if count < 1:
-        raise ValueError(f"{name} must be at least 1, got {count}")
+    if count < least:
+        raise ValueError(f"{name} must be at least {least}, got {count}")
     return count
 
 
@@ -187,6 +188,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
     action_server_workers: int = 1
+    nlu_cache_size: int = 2048  # parse results kept by Rasa per process, by message text
     notify_quiet_hours: str = "21:00-08:00"
     notify_timezone: str = ""  # empty: the business hours' time zone
     notify_default_opt_in: bool = True
@@ -242,6 +244,7 @@ def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
         allowed_origins=_origins(environ, console_port),
         trusted_proxies=tuple(p.strip() for p in _env(environ, "CONSOLE_TRUSTED_PROXIES", "").split(",") if p.strip()),
         action_server_workers=_count(environ, "ACTION_SERVER_WORKERS", 1),
+        nlu_cache_size=_count(environ, "NLU_CACHE_SIZE", 2048, least=0),
         notify_quiet_hours=environ.get("NOTIFY_QUIET_HOURS", "21:00-08:00").strip(),
         notify_timezone=_env(environ, "NOTIFY_TIMEZONE", ""),
         notify_default_opt_in=_env(environ, "NOTIFY_DEFAULT_OPT_IN", "true").lower() in ("1", "true", "yes"),

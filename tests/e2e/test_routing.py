@@ -186,3 +186,27 @@ def test_a_kind_of_product_after_a_product_is_a_new_search(shop):
     last_user = max(i for i, e in enumerate(events) if e["event"] == "user")
     actions = [e["name"] for e in events[last_user:] if e["event"] == "action"]
     assert "action_product_search" in actions and "action_product_question" not in actions, (actions, replies)
+
+
+def test_a_text_parsed_before_is_routed_by_its_own_conversation(shop):
+    """Rasa keeps parse results by text (``assistant.rasa_plugins.parse_cache``): the second time a text comes,
+    from another shopper, the NLU is skipped, but the router still weighs that shopper's conversation."""
+    question = "how do I pay with a gift card at checkout?"
+    wanted = ("policy:gift-cards", "policy:payment-methods", "guide:place-an-order")
+    fresh = shop.chat()
+    first = fresh.send(question)
+    assert sources(first) and sources(first)[0] in wanted, first
+    assert "SO123456" not in " ".join(r.get("text", "") for r in first)
+    verifying = shop.chat()
+    verifying.send("where is my order?")
+    assert _active_loop(verifying) == "order_verification_form"
+    again = verifying.send(question)  # the same text: a hit, routed as a question while verification waits
+    assert sources(again) and sources(again)[0] in wanted, again
+    assert "SO123456" in " ".join(r.get("text", "") for r in again)  # and the form asks for the number again
+    parsed = [chat.tracker()["latest_message"] for chat in (fresh, verifying)]
+    assert parsed[0]["knowledge"] == parsed[1]["knowledge"] and parsed[0]["entities"] == parsed[1]["entities"]
+    # the same classifier's intent, routed by each conversation's own state
+    fresh_route = parsed[0].get("route") or {}
+    assert parsed[1]["route"]["from_intent"] == fresh_route.get("from_intent", parsed[0]["intent"]["name"])
+    assert parsed[1]["route"]["reason"] == "a shop question while verification waits for an answer"
+    assert fresh_route.get("reason") != parsed[1]["route"]["reason"]

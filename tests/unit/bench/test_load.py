@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 import pytest
 
-from bench.figures import LoadResult, first_and_last, latency_summary, percentile
+from bench.figures import LoadResult, Outcome, first_and_last, latency_summary, percentile
 from bench.load import (
     CpuMeter,
     LoadSpec,
@@ -24,6 +24,7 @@ from bench.load import (
     reply_problem,
     spec_from_args,
     status_check,
+    summarize,
 )
 from bench.phrasings import LANGUAGES, Phrasing, PhrasingSampler, load_phrasings
 from bench.scenarios import (
@@ -346,3 +347,13 @@ def test_process_options_and_what_they_deploy() -> None:
     for argv in (["--rasa-processes", "0"], ["--action-workers", "9"], ["--tracker-store", "mysql"]):
         with pytest.raises(SystemExit):
             parse_args(argv)
+
+
+def test_the_share_of_repeated_texts_is_reported():
+    """What a parse cache could save is visible next to the figures it flatters."""
+    result = LoadResult()
+    for text in ("where is my order?", "thanks", "where is my order?", "Thanks", "where is my order?"):
+        result.record_outcome(Outcome(True, None), 0.01, "order_status", text=text)
+    result.record_outcome(Outcome(True, None), 0.01, "order_status")  # no text given: not counted
+    assert result.repeated_texts == 2 and result.finished == 6
+    assert summarize(result, {})["repeated_texts"] == round(2 / 6, 3)
