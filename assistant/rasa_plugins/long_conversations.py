@@ -69,9 +69,9 @@ logger = logging.getLogger(__name__)
 
 # States are built for at least this many actions before the prediction point; our longest rule has
 # far fewer steps (checked by the test) and the memoization policy reads 4
-STATE_WINDOW_ACTIONS = 40
+STATE_WINDOW_ACTIONS = 16
 # ... and for at least this many actions that ML policies see (rule-only turns are hidden from them)
-STATE_WINDOW_ML_ACTIONS = 12
+STATE_WINDOW_ML_ACTIONS = 8
 
 
 def install_event_type_cache() -> None:
@@ -118,23 +118,39 @@ WINDOW_SNAPSHOT = "_shop_window_snapshot"
 def _resume_point(tracker: Any, applied: List[Any], start: int) -> Tuple[Any, int]:
     """(a tracker in the state after the first ``k`` applied events, ``k``): a copy of the snapshot an
     earlier call left on ``tracker`` when those ``k`` events are still the first ones applied and ``k`` is
-    not past ``start``, else an empty tracker and 0."""
+    not past ``start``, else an empty tracker and 0.
+
+    Within one fold (:func:`_fold_of`) the first and the ``k``-th event being the same objects is enough: a
+    fold continued over new events only appends them or removes events near its end (reverts, a loop's
+    unhappy path), and removing any of the first ``k`` moves another event (or none) to position ``k``;
+    comparing all ``k`` grew with the conversation."""
     memo = tracker.__dict__.get(WINDOW_SNAPSHOT)
     if memo is not None:
-        prefix, snapshot = memo
-        if len(prefix) <= start and all(old is new for old, new in zip(prefix, applied)):
-            return clone(snapshot), len(prefix)
+        fold, count, first, last, snapshot = memo
+        if (fold is _fold_of(tracker) and 0 < count <= min(start, len(applied))
+                and applied[0] is first and applied[count - 1] is last):
+            return clone(snapshot, with_events=False), count
     return tracker.init_copy(), 0
+
+
+def _fold_of(tracker: Any) -> Any:
+    """The identity of the fold behind the tracker's applied events (a new one when it was done again from
+    the first event: a loop seen for the first time may fold earlier events differently)."""
+    memo = tracker.__dict__.get(APPLIED_MEMO)
+    return memo[3] if memo is not None else None
 
 
 def windowed_prior_trackers(self: Any) -> Generator[Tuple[Any, bool], None, None]:
     """``DialogueStateTracker.generate_all_prior_trackers`` yielding only the trackers of the window.
 
-    Every applied event still updates the copy in order, so each yielded tracker is exactly the one the
-    original yields at that point; only the earlier ones are not handed out for state building. The
+    Every applied event still updates the copy in order, so each yielded tracker is in exactly the state
+    the original yields at that point; only the earlier ones are not handed out for state building. The
     replay does not start from the first event either: the state at the window's start is kept on the
     tracker (and carried by :func:`clone` to the next message's tracker), and the next call replays from
     there when the events before it are still the same ones, so the replay stays as short as the window.
+    The yielded trackers hold only the events replayed since that state: states are built from a tracker's
+    slots, latest message, latest action and loop (``Domain.get_active_state``), never from its events, and
+    copying the events before the window grew with the conversation.
     """
     applied = self.applied_events()
     start = window_start(applied)
@@ -142,7 +158,8 @@ def windowed_prior_trackers(self: Any) -> Generator[Tuple[Any, bool], None, None
     for index in range(begin, len(applied)):
         event = applied[index]
         if index == start and index > begin:
-            self.__dict__[WINDOW_SNAPSHOT] = (applied[:start], clone(tracker))
+            self.__dict__[WINDOW_SNAPSHOT] = (_fold_of(self), start, applied[0], applied[start - 1],
+                                              clone(tracker, with_events=False))
         if index >= start and isinstance(event, ActionExecuted):
             yield tracker, event.hide_rule_turn
         tracker.update(event)
@@ -170,6 +187,11 @@ def _apply(tracker: Any, event: Any, applied: List[Any], loop_names: Any) -> Lis
 APPLIED_MEMO = "_shop_applied"
 
 
+class LoopNames(frozenset):
+    """The loops a fold knows; a new object for every fold done from the first event (``frozenset()`` is one
+    shared object, so an empty one could not tell two folds apart: :func:`_fold_of`)."""
+
+
 def incremental_applied_events(self: Any) -> List[Any]:
     """``DialogueStateTracker.applied_events`` continued from where the last call on this tracker stopped.
 
@@ -193,7 +215,7 @@ def incremental_applied_events(self: Any) -> List[Any]:
                 if new:
                     self.__dict__[APPLIED_MEMO] = (size, first, events[-1], loop_names, applied)
                 return list(applied)
-    loop_names = frozenset(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
+    loop_names = LoopNames(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
     applied = []
     for event in events:
         applied = _apply(self, event, applied, loop_names)
@@ -221,18 +243,19 @@ CACHED_EVENTS = 20_000
 Stamp = Tuple[int, int, float]
 
 
-def clone(tracker: Any) -> Any:
+def clone(tracker: Any, with_events: bool = True) -> Any:
     """A copy of ``tracker`` in the state replaying its events gives, without replaying them.
 
     The state attributes are the ones ``DialogueStateTracker.__init__`` lists as re-creatable from the
-    events; the events themselves are shared, as ``DialogueStateTracker.copy`` shares them. The copy has
-    no model or assistant id, like a tracker read from the store.
+    events; the events themselves are shared, as ``DialogueStateTracker.copy`` shares them (``with_events``
+    False: none, for the replay's snapshot, which is only a state). The copy has no model or assistant id,
+    like a tracker read from the store.
     """
     copy = DialogueStateTracker(tracker.sender_id, tracker.slots.values(), tracker._max_event_history,
                                 tracker.sender_source, tracker.is_rule_tracker)
     # the constructor copies the slots and then resets them to their initial values
     copy.slots = {name: shallow_copy(slot) for name, slot in tracker.slots.items()}
-    copy.events = copy._create_events(list(tracker.events))
+    copy.events = copy._create_events(list(tracker.events) if with_events else [])
     copy._paused = tracker._paused
     copy.followup_action = tracker.followup_action
     copy.latest_action = dict(tracker.latest_action) if tracker.latest_action is not None else None
@@ -241,7 +264,7 @@ def clone(tracker: Any) -> Any:
     # a dataclass whose fields the tracker changes in place (interrupted, rejected)
     copy.active_loop = dataclasses.replace(tracker.active_loop) if tracker.active_loop is not None else None
     for memo in (APPLIED_MEMO, WINDOW_SNAPSHOT):  # the same events: the fold and the window's start carry over
-        if memo in tracker.__dict__:
+        if with_events and memo in tracker.__dict__:
             copy.__dict__[memo] = tracker.__dict__[memo]
     return copy
 

@@ -40,8 +40,8 @@ and dialogue states are built for the recent actions only (``assistant.rasa_plug
 Log lines have personal data and messenger user ids masked
 (``assistant.shop.support.pii.install_log_masking``).
 
-Earlier user messages go to the action server with their intent, entities and text only
-(:func:`slim_user_events`), not with the ranking, tokens and passages each carries.
+Earlier user messages go to the action server with their intent, entities and text only, earlier bot
+and action events without their cards, buttons and policies (:func:`slim_user_events`).
 
 Rasa sends the whole domain (about 130 KB of JSON, mostly responses in four languages)
 with every action call, and the action server parses it every time. rasa-sdk keeps
@@ -57,7 +57,7 @@ import hashlib
 import json
 import logging
 import sys
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from assistant.runtime.settings import get_settings
 
@@ -119,25 +119,87 @@ def domain_digest(domain: Any) -> str:
 # what actions read of a user message other than the latest (transcripts, the intents of the session);
 # the latest one goes whole, and also as the tracker's ``latest_message``
 EARLIER_MESSAGE_PARSE_KEYS = ("intent", "entities", "text", "message_id", "metadata")
+# what actions read of the other events before the latest message: the bot's words (transcripts; an agent's
+# reply is marked in its metadata), which actions ran, the slots set (a pending question, a survey asked)
+EARLIER_EVENT_KEYS = {
+    "bot": ("event", "timestamp", "text", "metadata"),
+    "action": ("event", "timestamp", "name"),
+    "slot": ("event", "timestamp", "name", "value"),
+}
+EARLIER_EVENTS_LEFT_OUT = ("user_featurization",)  # the featurisation marks of earlier messages
+MODEL_METADATA_KEYS = ("model_id", "assistant_id", "utter_action")  # stamped on every event by Rasa
+
+
+def _slim_metadata(event: Dict[str, Any]) -> Dict[str, Any]:
+    metadata = event.get("metadata")
+    if not isinstance(metadata, dict) or not any(key in metadata for key in MODEL_METADATA_KEYS):
+        return event
+    rest = {key: value for key, value in metadata.items() if key not in MODEL_METADATA_KEYS}
+    slim = {key: value for key, value in event.items() if key != "metadata"}
+    if rest:
+        slim["metadata"] = rest
+    return slim
+
+
+def slim_earlier_event(event: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """What an action call carries of an event before the latest user message (None: left out)."""
+    kind = event.get("event")
+    if kind in EARLIER_EVENTS_LEFT_OUT:
+        return None
+    if kind == "user" and isinstance(event.get("parse_data"), dict):
+        parse_data = event["parse_data"]
+        event = {**event, "parse_data": {key: parse_data[key] for key in EARLIER_MESSAGE_PARSE_KEYS
+                                         if key in parse_data}}
+    elif kind in EARLIER_EVENT_KEYS:
+        event = {key: event[key] for key in EARLIER_EVENT_KEYS[kind] if key in event}
+    return _slim_metadata(event)
+
+
+def _latest_user_index(events: List[Any], is_user: Any) -> Optional[int]:
+    return next((index for index in range(len(events) - 1, -1, -1) if is_user(events[index])), None)
 
 
 def slim_user_events(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The events for an action call, with the parse data of every user message but the latest cut to
-    :data:`EARLIER_MESSAGE_PARSE_KEYS`.
+    """The events for an action call: from the latest user message on, whole; before it, what actions read.
 
-    A user event carries the classifier's ranking, the tokens and the retrieved passages (about 1.6 KB
-    of JSON); an action reads the intent and text of earlier messages only, and the body grew by that
-    much with every message of a long conversation (serialised by Rasa, parsed by the action server).
+    A user event carries the classifier's ranking, the tokens and the retrieved passages (about 1.6 KB of
+    JSON): earlier ones keep :data:`EARLIER_MESSAGE_PARSE_KEYS`. A bot event carries its buttons and
+    product cards, an action event the policy that chose it, every event the model's ids: earlier ones keep
+    :data:`EARLIER_EVENT_KEYS`, and the featurisation marks are left out. At 100 turns the body was 263 KB,
+    serialised by Rasa and parsed by the action server for every action call, growing with each message.
     """
-    latest = next((index for index in range(len(events) - 1, -1, -1) if events[index].get("event") == "user"), None)
-    slim = list(events)
-    for index in range(latest or 0):
-        event = slim[index]
-        parse_data = event.get("parse_data")
-        if event.get("event") == "user" and isinstance(parse_data, dict):
-            slim[index] = {**event, "parse_data": {key: parse_data[key] for key in EARLIER_MESSAGE_PARSE_KEYS
-                                                   if key in parse_data}}
-    return slim
+    latest = _latest_user_index(events, lambda event: event.get("event") == "user")
+    if latest is None:
+        return list(events)
+    slim = [slim_earlier_event(event) for event in events[:latest]]
+    return [event for event in slim if event is not None] + list(events[latest:])
+
+
+ACTION_DICT_MEMO = "_shop_action_call_dict"
+_NOT_YET = object()
+
+
+def action_call_events(tracker_events: Any) -> List[Dict[str, Any]]:
+    """:func:`slim_user_events` of a tracker's events, each earlier event turned into its dict once.
+
+    Rasa's ``current_state`` turns every event of the session into a dict for every action call (about 3 us
+    each, 2,000 events at 240 turns); an event before the latest user message no longer changes, so its slim
+    dict is kept on the event object (shared by the trackers Rasa keeps, ``long_conversations``)."""
+    from rasa.shared.core.events import UserUttered
+
+    events = list(tracker_events)
+    latest = _latest_user_index(events, lambda event: isinstance(event, UserUttered))
+    if latest is None:
+        return [event.as_dict() for event in events]
+    slim: List[Dict[str, Any]] = []
+    for event in events[:latest]:
+        memo = event.__dict__.get(ACTION_DICT_MEMO, _NOT_YET)
+        if memo is _NOT_YET:
+            memo = slim_earlier_event(event.as_dict())
+            event.__dict__[ACTION_DICT_MEMO] = memo
+        if memo is not None:
+            slim.append(memo)
+    return slim + [event.as_dict() for event in events[latest:]]
 
 
 def action_call_with_digest(self: Any, tracker: Any, domain: Any) -> dict:
@@ -149,8 +211,8 @@ def action_call_with_digest(self: Any, tracker: Any, domain: Any) -> dict:
     import rasa
     from rasa.shared.core.trackers import EventVerbosity
 
-    state = tracker.current_state(EventVerbosity.ALL)
-    state["events"] = slim_user_events(state["events"])
+    state = tracker.current_state(EventVerbosity.NONE)
+    state["events"] = action_call_events(tracker.events)
     body = {
         "next_action": self._name,
         "sender_id": tracker.sender_id,

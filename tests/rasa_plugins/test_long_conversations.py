@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import random
-from copy import copy as shallow_copy
 from pathlib import Path
 
 import pytest
@@ -227,9 +226,14 @@ def test_the_window_start_is_resumed_only_over_the_same_events(domain):
     _, begin = long_conversations._resume_point(tracker, applied, start)
     assert 0 < begin == start
     # an earlier event folded away (a loop activated later changes how its earlier runs fold): replay all
-    changed = list(applied)
-    changed[5] = shallow_copy(applied[5])
+    changed = applied[:5] + applied[6:]
     assert long_conversations._resume_point(tracker, changed, window_start(changed))[1] == 0
+    # the fold done again from the first event (a loop seen for the first time): replay all, even when the
+    # events at both ends of the kept state are the same
+    size, first, last, loop_names, folded = tracker.__dict__[long_conversations.APPLIED_MEMO]
+    tracker.__dict__[long_conversations.APPLIED_MEMO] = (size, first, last, long_conversations.LoopNames(loop_names), folded)
+    assert long_conversations._resume_point(tracker, applied, start)[1] == 0
+    tracker.__dict__[long_conversations.APPLIED_MEMO] = (size, first, last, loop_names, folded)
     # a window that starts before the kept state (events reverted): replay all
     assert long_conversations._resume_point(tracker, applied[:start], window_start(applied[:start]))[1] == 0
 
@@ -394,11 +398,68 @@ def test_earlier_user_messages_go_to_actions_with_intent_entities_and_text(domai
     events = tracker.current_state(EventVerbosity.ALL)["events"]
     slim = slim_user_events(events)
     users = [index for index, event in enumerate(events) if event["event"] == "user"]
-    assert len(slim) == len(events) and [e["event"] for e in slim] == [e["event"] for e in events]
-    assert slim[users[-1]] == events[users[-1]]  # the latest message whole
-    for index in users[:-1]:
-        assert "intent_ranking" not in slim[index]["parse_data"] and "intent_ranking" in events[index]["parse_data"]
-        assert slim[index]["parse_data"]["intent"] == events[index]["parse_data"]["intent"]
-        assert slim[index]["text"] == events[index]["text"]
-    assert [e for i, e in enumerate(slim) if i not in users] == [e for i, e in enumerate(events) if i not in users]
+    slim_users = [index for index, event in enumerate(slim) if event["event"] == "user"]
+    assert len(slim_users) == len(users)
+    assert slim[slim_users[-1]:] == events[users[-1]:]  # from the latest message on, whole
+    for index, slim_index in zip(users[:-1], slim_users[:-1]):
+        assert "intent_ranking" not in slim[slim_index]["parse_data"] and "intent_ranking" in events[index]["parse_data"]
+        assert slim[slim_index]["parse_data"]["intent"] == events[index]["parse_data"]["intent"]
+        assert slim[slim_index]["text"] == events[index]["text"]
     assert slim_user_events([]) == []
+
+
+def test_earlier_bot_action_and_slot_events_keep_what_actions_read():
+    """Transcripts (bot words, an agent's marked reply), the slots set, which actions ran; not the cards,
+    buttons, policies, featurisation marks and model ids, which grew every action call's body."""
+    from assistant.rasa_plugins.server import slim_user_events
+
+    model = {"model_id": "m1", "assistant_id": "shop"}
+    events = [
+        {"event": "action", "timestamp": 1.0, "metadata": model, "name": "action_session_start", "policy": None,
+         "confidence": 1.0, "action_text": None, "hide_rule_turn": False},
+        {"event": "session_started", "timestamp": 1.1, "metadata": model},
+        {"event": "user", "timestamp": 2.0, "metadata": {**model, "language": "ja"}, "text": "hi",
+         "parse_data": {"intent": {"name": "greet"}, "entities": [], "text": "hi", "intent_ranking": []}},
+        {"event": "user_featurization", "timestamp": 2.1, "metadata": model, "use_text_for_featurization": False},
+        {"event": "slot", "timestamp": 2.2, "metadata": model, "name": "awaiting_confirmation", "value": "nps:7"},
+        {"event": "bot", "timestamp": 2.3, "metadata": {**model, "utter_action": "utter_greet"}, "text": "Hello!",
+         "data": {"buttons": [{"title": "Track", "payload": "/order_status"}], "custom": {"type": "products"}}},
+        {"event": "bot", "timestamp": 2.4, "metadata": {**model, "agent": "ana"}, "text": "Ana here", "data": {}},
+        {"event": "user", "timestamp": 3.0, "metadata": model, "text": "thanks",
+         "parse_data": {"intent": {"name": "thank_you"}, "entities": [], "text": "thanks", "intent_ranking": []}},
+        {"event": "user_featurization", "timestamp": 3.1, "metadata": model, "use_text_for_featurization": False},
+        {"event": "slot", "timestamp": 3.2, "metadata": model, "name": "language", "value": "en"},
+    ]
+    slim = slim_user_events(events)
+    assert slim == [
+        {"event": "action", "timestamp": 1.0, "name": "action_session_start"},
+        {"event": "session_started", "timestamp": 1.1},
+        {"event": "user", "timestamp": 2.0, "metadata": {"language": "ja"}, "text": "hi",
+         "parse_data": {"intent": {"name": "greet"}, "entities": [], "text": "hi"}},
+        {"event": "slot", "timestamp": 2.2, "name": "awaiting_confirmation", "value": "nps:7"},
+        {"event": "bot", "timestamp": 2.3, "text": "Hello!"},
+        {"event": "bot", "timestamp": 2.4, "metadata": {"agent": "ana"}, "text": "Ana here"},
+        *events[7:],  # the latest message and what came after it, whole
+    ]
+    assert slim_user_events(events[3:7]) == events[3:7]  # no user message: nothing to cut
+
+
+def test_action_call_events_equal_the_slimmed_state_and_are_built_once_per_event(domain):
+    from rasa.shared.core.events import BotUttered
+
+    from assistant.rasa_plugins.server import action_call_events, slim_user_events
+
+    tracker = DialogueStateTracker.from_events("s", _conversation(3), domain.slots)
+    tracker.update(BotUttered("Hello!", {"buttons": [{"title": "Track", "payload": "/order_status"}]},
+                              {"utter_action": "utter_greet"}))
+    expected = slim_user_events(tracker.current_state(EventVerbosity.ALL)["events"])
+    first = action_call_events(tracker.events)
+    assert json.loads(json.dumps(first)) == json.loads(json.dumps(expected))
+    again = action_call_events(tracker.events)
+    latest = max(i for i, e in enumerate(again) if e["event"] == "user")
+    assert all(a is b for a, b in zip(first[:latest], again[:latest]))  # earlier events: the same dicts
+    for event in _conversation(1):  # the conversation goes on: the next call is still the slimmed state
+        tracker.update(event)
+    assert json.loads(json.dumps(action_call_events(tracker.events))) == json.loads(json.dumps(
+        slim_user_events(tracker.current_state(EventVerbosity.ALL)["events"])))
+    assert action_call_events([]) == []
