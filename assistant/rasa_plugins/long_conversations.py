@@ -21,6 +21,9 @@ in proportion to the number of events in the session without changing any answer
   checks that the states the policies read are the same as without the window, and that no rule of ours
   is longer than it.
 
+Rasa also copies the tracker before every action it runs, by replaying every event of the session;
+:func:`copy_without_replay` makes that copy with :func:`clone`.
+
 A third cost is removed by keeping recent trackers in memory:
 
 * **Reading the tracker** again for each message: the SQL tracker store reads every event of the
@@ -409,7 +412,25 @@ def install_tracker_cache() -> None:
     SQLTrackerStore.save = save  # type: ignore[method-assign]
 
 
+def copy_without_replay(self: Any) -> Any:
+    """``DialogueStateTracker.copy`` as :func:`clone`: the same state without replaying every event.
+
+    Rasa copies the tracker before every action it runs (``MessageProcessor._run_action``: a temporary
+    tracker, so a rejected action's events can be dropped), and its copy replays the whole session: 14% of
+    Rasa's time at turn 400, three times a message."""
+    return clone(self)
+
+
+def install_tracker_copy() -> None:
+    if getattr(DialogueStateTracker.copy, "_shop_no_replay", False):
+        return
+    copy_without_replay._shop_no_replay = True  # type: ignore[attr-defined]
+    copy_without_replay._shop_original = DialogueStateTracker.copy  # type: ignore[attr-defined]
+    DialogueStateTracker.copy = copy_without_replay  # type: ignore[method-assign]
+
+
 def install() -> None:
     install_event_type_cache()
     install_prediction_window()
     install_tracker_cache()
+    install_tracker_copy()

@@ -463,3 +463,20 @@ def test_action_call_events_equal_the_slimmed_state_and_are_built_once_per_event
     assert json.loads(json.dumps(action_call_events(tracker.events))) == json.loads(json.dumps(
         slim_user_events(tracker.current_state(EventVerbosity.ALL)["events"])))
     assert action_call_events([]) == []
+
+
+@pytest.mark.parametrize("turns", [1, 4, 9])
+def test_the_tracker_copy_rasa_makes_before_each_action_is_the_replayed_state(domain, turns):
+    from assistant.rasa_plugins.long_conversations import copy_without_replay, install_tracker_copy
+
+    install_tracker_copy()
+    install_tracker_copy()
+    assert DialogueStateTracker.copy is copy_without_replay
+    live = DialogueStateTracker.from_events("s", _conversation(turns), domain.slots)
+    replayed = copy_without_replay._shop_original(live)  # Rasa's own copy: a replay of every event
+    copy = live.copy()
+    assert _state(copy) == _state(replayed)
+    before = _state(live)
+    copy.update_with_events([SlotSet("language", "ja"), LoopInterrupted(True), ActionExecuted("action_listen")],
+                            domain)
+    assert _state(live) == before  # what the temporary tracker gets stays there
