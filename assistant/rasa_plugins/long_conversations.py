@@ -227,15 +227,20 @@ def incremental_applied_events(self: Any) -> List[Any]:
     return list(applied)
 
 
+def _replace_tracker_method(name: str, replacement: Any) -> None:
+    """``DialogueStateTracker.<name>`` becomes ``replacement``, which keeps Rasa's as ``_shop_original``;
+    done once (a second call finds the replacement in place)."""
+    original = getattr(DialogueStateTracker, name)
+    if original is replacement:
+        return
+    replacement._shop_original = original
+    setattr(DialogueStateTracker, name, replacement)
+
+
 def install_prediction_window() -> None:
     """Dialogue states are built for the window of recent actions only (see the module docstring)."""
-    if getattr(DialogueStateTracker.generate_all_prior_trackers, "_shop_windowed", False):
-        return
-    windowed_prior_trackers._shop_windowed = True  # type: ignore[attr-defined]
-    windowed_prior_trackers._shop_original = DialogueStateTracker.generate_all_prior_trackers  # type: ignore[attr-defined]
-    DialogueStateTracker.generate_all_prior_trackers = windowed_prior_trackers  # type: ignore[method-assign]
-    incremental_applied_events._shop_original = DialogueStateTracker.applied_events  # type: ignore[attr-defined]
-    DialogueStateTracker.applied_events = incremental_applied_events  # type: ignore[method-assign]
+    _replace_tracker_method("generate_all_prior_trackers", windowed_prior_trackers)
+    _replace_tracker_method("applied_events", incremental_applied_events)
 
 
 # at most this many events in the trackers one Rasa process keeps (about 3 KB each in memory)
@@ -422,11 +427,7 @@ def copy_without_replay(self: Any) -> Any:
 
 
 def install_tracker_copy() -> None:
-    if getattr(DialogueStateTracker.copy, "_shop_no_replay", False):
-        return
-    copy_without_replay._shop_no_replay = True  # type: ignore[attr-defined]
-    copy_without_replay._shop_original = DialogueStateTracker.copy  # type: ignore[attr-defined]
-    DialogueStateTracker.copy = copy_without_replay  # type: ignore[method-assign]
+    _replace_tracker_method("copy", copy_without_replay)
 
 
 def install() -> None:
