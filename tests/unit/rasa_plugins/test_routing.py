@@ -31,6 +31,10 @@ def parsed(text: str, intent: str, page: float, product: float = 0.2, entities: 
     ("可以直接在我的帳戶頁面申請退貨嗎？", "zh-Hant", True, False),  # 申請 is "apply", not 請 "please"
     ("请帮我取消订单", "zh-Hans", False, False),
     ("物流一直不更新是什么意思", "zh-Hans", True, False),
+    ("你们仓库一般几点开始打包发货", "zh-Hans", True, False),  # what time, with no question mark
+    ("申請保固要準備哪些資料", "zh-Hant", True, False),
+    ("换货的包裹要送去哪里寄", "zh-Hans", True, False),
+    ("at what point can my order no longer be changed", "en", True, True),
 ])
 def test_cues_tell_a_general_question_from_a_request(text: str, language: str, how: bool, own: bool) -> None:
     assert cues(text, language) == (how, own)
