@@ -39,6 +39,7 @@ def digest_patch(monkeypatch):
     """The patch installed for one test; monkeypatch puts Rasa's methods back afterwards."""
     monkeypatch.setattr(RemoteAction, "run", RemoteAction.run)
     monkeypatch.setattr(RemoteAction, "_action_call_format", RemoteAction._action_call_format)
+    monkeypatch.setattr(EndpointConfig, "request", EndpointConfig.request)
     install_domain_digest()
     install_domain_digest()  # idempotent
 
@@ -76,7 +77,8 @@ class FakeActionServer:
                                   "responses": []})
 
 
-def _run_actions(server: FakeActionServer, domains: List[Domain], name: str = "action_count_responses") -> list:
+def _run_actions(server: FakeActionServer, domains: List[Domain], name: str = "action_count_responses",
+                 events: Optional[list] = None) -> list:
     """Runs ``name`` once per domain in ``domains`` against ``server`` on a free port; the results or errors."""
 
     async def go() -> list:
@@ -89,7 +91,7 @@ def _run_actions(server: FakeActionServer, domains: List[Domain], name: str = "a
             results = []
             for domain in domains:
                 try:
-                    results.append(await _run(action, domain))
+                    results.append(await _run(action, domain, events))
                 except RasaException as error:
                     results.append(error)
             return results
@@ -99,8 +101,9 @@ def _run_actions(server: FakeActionServer, domains: List[Domain], name: str = "a
     return asyncio.run(go())
 
 
-async def _run(action: RemoteAction, domain: Domain) -> list:
-    tracker = DialogueStateTracker.from_events("shopper", [UserUttered("hi", {"name": "greet"})], slots=domain.slots)
+async def _run(action: RemoteAction, domain: Domain, events: Optional[list] = None) -> list:
+    events = events or [UserUttered("hi", {"name": "greet"})]
+    tracker = DialogueStateTracker.from_events("shopper", events, slots=domain.slots)
     nlg = TemplatedNaturalLanguageGenerator(domain.responses)
     return await action.run(CollectingOutputChannel(), nlg, tracker, domain)
 
@@ -240,3 +243,43 @@ def test_rasa_sdk_gets_the_domain_once_and_keeps_it(digest_patch, monkeypatch, t
         stop_process_group(process)
     assert _seen(first) == _seen(second) == [len(domain.responses)]
     assert ["domain" in body for body in sent] == [False, True, False]
+
+
+def test_the_body_sent_is_the_action_call_with_earlier_events_serialised_once(digest_patch, shop_domain):
+    """The action server gets exactly the action call's JSON; an earlier event's text is made once (kept on
+    the event), and a shopper's text that is itself JSON changes nothing."""
+    from rasa.shared.core.events import ActionExecuted, BotUttered
+
+    from assistant.rasa_plugins import server as server_module
+
+    mark = '", "events": [], "x": "'  # a shopper\'s text that is JSON itself
+    events = []
+    for turn in range(4):
+        events += [UserUttered(mark if turn % 2 else f"{mark} turn {turn}", {"name": "greet", "confidence": 1.0}),
+                   ActionExecuted("utter_greet"), BotUttered("Hello!", {"buttons": [{"title": "x", "payload": "/y"}]}),
+                   ActionExecuted("action_listen")]
+    fake = FakeActionServer()
+    _run_actions(fake, [shop_domain, shop_domain], events=events)
+    tracker = DialogueStateTracker.from_events("shopper", events, slots=shop_domain.slots)
+    expected = server_module.action_call_with_digest(RemoteAction("action_count_responses", None), tracker, shop_domain)
+    sent = fake.bodies[-1]
+    assert sent["tracker"]["events"] == json.loads(json.dumps(expected["tracker"]["events"]))
+    assert sent["tracker"]["latest_message"]["text"] == mark
+    assert {k: v for k, v in sent.items() if k != "tracker"} == json.loads(json.dumps(
+        {k: v for k, v in expected.items() if k != "tracker"}))
+    assert [e["text"] for e in sent["tracker"]["events"] if e["event"] == "user"] == [
+        f"{mark} turn 0", mark, f"{mark} turn 2", mark]
+    earlier = [e for e in list(tracker.events)[:-3] if server_module.ACTION_JSON_MEMO in e.__dict__]
+    assert earlier and all(json.loads(e.__dict__[server_module.ACTION_JSON_MEMO]) == e.__dict__[
+        server_module.ACTION_DICT_MEMO] for e in earlier if e.__dict__[server_module.ACTION_DICT_MEMO] is not None)
+
+
+def test_only_action_calls_are_encoded_ahead():
+    from assistant.rasa_plugins.server import EncodedEvents, encode_action_call
+
+    assert encode_action_call({"tracker": {"events": [{"event": "user"}]}}) is None  # a plain list: aiohttp's
+    assert encode_action_call({"text": "hi"}) is None and encode_action_call(None) is None
+    assert json.loads(encode_action_call({"tracker": {"events": EncodedEvents([], [])}})) == {"tracker": {"events": []}}
+    body = {"next_action": "a", "tracker": {"sender_id": "s", "events": EncodedEvents(
+        [{"event": "bot", "text": "é"}, {"event": "user", "text": "\u2028"}], ['{"event": "bot", "text": "\\u00e9"}'])}}
+    assert json.loads(encode_action_call(body)) == json.loads(json.dumps(body))
