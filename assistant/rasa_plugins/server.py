@@ -56,7 +56,6 @@ import functools
 import hashlib
 import json
 import logging
-import secrets
 import sys
 from typing import Any, Dict, List, Optional
 
