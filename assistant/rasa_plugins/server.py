@@ -41,7 +41,8 @@ Log lines have personal data and messenger user ids masked
 (``assistant.shop.support.pii.install_log_masking``).
 
 Earlier user messages go to the action server with their intent, entities and text only, earlier bot
-and action events without their cards, buttons and policies (:func:`slim_user_events`).
+and action events without their cards, buttons and policies (:func:`slim_user_events`), each turned into
+JSON once and kept (:func:`encode_action_call`).
 
 Rasa sends the whole domain (about 130 KB of JSON, mostly responses in four languages)
 with every action call, and the action server parses it every time. rasa-sdk keeps

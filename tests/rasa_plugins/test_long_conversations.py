@@ -11,6 +11,7 @@ import random
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -323,6 +324,34 @@ def test_cached_trackers_are_what_the_database_holds(store_kwargs, domain, monke
     asyncio.run(scenario())
     here.engine.dispose()
     there.engine.dispose()
+
+
+def test_the_stamp_reads_an_index_not_every_event(store_kwargs, domain):
+    """Two stores on one database (two Rasa processes) both find or make the indexes; the stamp's queries use
+    them (SQLite: the session start is a search, the session's rows are read from the index alone)."""
+    from assistant.rasa_plugins.long_conversations import STAMP_INDEXES, _stamp, _stamp_statement
+
+    install_tracker_cache()
+    here, there = SQLTrackerStore(domain=domain, **store_kwargs), SQLTrackerStore(domain=domain, **store_kwargs)
+    try:
+        for store in (here, there):
+            assert set(STAMP_INDEXES) <= {index["name"] for index in sa.inspect(store.engine).get_indexes("events")}
+        asyncio.run(here.save(DialogueStateTracker.from_events("shopper", _conversation(3), domain.slots)))
+        with here.session_scope() as session:
+            assert _stamp(here, session, "shopper")[0] == len(_rows(here)) - 1  # the session's rows
+        if store_kwargs["dialect"] == "sqlite":
+            compiled = _stamp_statement(here).compile(dialect=here.engine.dialect)
+            values = [{"sender_id": "shopper"}.get(name, compiled.params.get(name)) for name in compiled.positiontup]
+            raw = here.engine.raw_connection()
+            try:
+                plan = " ".join(str(row[-1]) for row in raw.cursor().execute(f"EXPLAIN QUERY PLAN {compiled}", values))
+            finally:
+                raw.close()
+            assert "COVERING INDEX shop_events_sender_time" in plan, plan
+            assert "shop_events_sender_type_time" in plan, plan
+    finally:
+        here.engine.dispose()
+        there.engine.dispose()
 
 
 def _rows(store: SQLTrackerStore) -> list:
