@@ -241,6 +241,13 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
         return {"decision": "search" if search else "product", "from_intent": intent, "offer_task": None,
                 "page": doc, "page_score": round(page, 4), "product_score": round(product, 4),
                 "reason": "a search for a kind of product" if search else "a question about a product the shop sells"}
+    how_to = asks_how and page >= thresholds.product_question and passage >= product + thresholds.product_margin
+    if intent == PRODUCT_QUESTION and "category" in entities and not named_product and not how_to \
+            and PRODUCT_SEARCH in [entry.get("name") for entry in (parsed.get("intent_ranking") or [])[:3]]:
+        # "got any parkas in dark green" right after a result: a new kind of product, not the one just shown
+        return {"decision": "search", "from_intent": intent, "offer_task": None, "page": doc,
+                "page_score": round(page, 4), "product_score": round(product, 4),
+                "reason": "a kind of product with no product's name, taken for a question about a product"}
     if intent in ORDER_TASKS and not own and not asks_how and _asks_for_a_product(parsed, entities):
         return {"decision": "search", "from_intent": intent, "offer_task": None, "page": doc,
                 "page_score": round(page, 4), "product_score": round(product, 4),

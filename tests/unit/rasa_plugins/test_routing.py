@@ -68,6 +68,22 @@ def test_care_and_size_questions_go_to_the_guides_unless_a_product_is_named() ->
     assert decide(care, State(product_shown=True)) is None
 
 
+def test_a_kind_of_product_taken_for_a_product_question_is_a_search() -> None:
+    """"any fleeces in navy" after a result: product_question first, the search close behind."""
+    message = parsed("any fleeces in navy", "product_question", 0.18, entities=["category", "color"], language="en")
+    message["intent_ranking"] = [{"name": "product_question", "confidence": 0.45},
+                                 {"name": "product_search", "confidence": 0.40}]
+    assert route(message, State(product_shown=True))["intent"]["name"] == "product_search"
+    # a product named, the search not among the first three, or a how-to question: not a search
+    named = {**message, "knowledge": {**message["knowledge"], "named_product": "NW-SHO-0001"}}
+    assert decide(named, State(product_shown=True)) is None
+    assert decide({**message, "intent_ranking": message["intent_ranking"][:1]}, State(product_shown=True)) is None
+    care = parsed("how do I wash a fleece?", "product_question", 0.6, entities=["category"], language="en",
+                  doc="guide:care-fleece")
+    care["intent_ranking"] = message["intent_ranking"]
+    assert decide(care)["reason"].startswith("a how-to")
+
+
 def test_a_product_search_with_filters_stays_a_search() -> None:
     search = parsed("do you have a blue rain jacket under $100", "product_search", 0.5, product=0.6,
                     entities=["color", "category", "price"], language="en")
