@@ -6,7 +6,10 @@ what happens next: inside business hours their place in the queue, outside them
 when and where the answer comes. From then on ``HandoffPolicy`` (Rasa side)
 routes each shopper message to ``action_relay_to_agent`` until the console
 resolves the ticket (``action_handoff_resolved`` asks for a 1-5 rating) or the
-shopper asks for the bot back (``action_end_handoff``).
+shopper asks for the bot back (``action_end_handoff``). Outside business hours
+nobody would read those messages for hours, so the bot goes on helping while
+the ticket waits (``handoff_waiting``); the agent who takes it next gets what
+was said meanwhile and the live chat.
 """
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 RATING = re.compile(r"^\s*([1-5１-５])\s*(?:/\s*5|stars?|分|星|点|點)?\s*[.!。！]*\s*$", re.IGNORECASE)
 CSAT_PENDING = "csat"
+WAITING_SLOT = "handoff_waiting"  # a ticket waits for the team after hours; the bot goes on helping
 
 
 def transcript_of(tracker: Tracker) -> Tuple[List[TranscriptLine], List[Optional[datetime]], List[str]]:
@@ -109,23 +113,40 @@ def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, services: 
                                  support_hours=describe_hours(services.business_hours(), utcnow()))
         return [SlotSet("awaiting_confirmation", None)]
     now, hours = utcnow(), services.business_hours()
+    if not hours.is_open(now) and ticket.assignee is None:
+        return _after_hours(dispatcher, tracker, services, ticket, created, now, reason)
     if not created:
         dispatcher.utter_message(response="utter_handoff_still_waiting", ticket_id=ticket.id)
-    elif hours.is_open(now):
+    else:
         position = services.shop.tickets.queue_position(ticket.id) or 1
         dispatcher.utter_message(response="utter_handoff_queued", ticket_id=ticket.id, position=position,
                                  buttons=[back_to_bot_button()])
-    else:
-        email_note = phrase("handoff.email_note", email=ticket.contact_email) if ticket.contact_email else ""
-        dispatcher.utter_message(
-            response="utter_handoff_after_hours", ticket_id=ticket.id, email_note=email_note,
-            support_hours=describe_hours(hours, now), next_open=describe_opening(hours.next_opening(now), hours),
-            reply_within_hours=hours.reply_within_hours,
-            buttons=[back_to_bot_button()])
-        if not ticket.contact_email:
-            dispatcher.utter_message(text=phrase("handoff.ask_email"))
     logger.info("conversation %s handed off: ticket %s (%s)", tracker.sender_id, ticket.id, reason)
-    return [SlotSet("handoff_active", True), SlotSet("handoff_ticket", float(ticket.id)),
+    return [SlotSet("handoff_active", True), SlotSet(WAITING_SLOT, False), SlotSet("handoff_ticket", float(ticket.id)),
+            SlotSet("awaiting_confirmation", None), SlotSet("requested_slot", None)]
+
+
+def _after_hours(dispatcher: CollectingDispatcher, tracker: Tracker, services: Services, ticket: TicketView,
+                 created: bool, now: datetime, reason: str) -> Events:
+    """Nobody is online: the ticket waits for the team, and the bot goes on helping meanwhile.
+
+    The bot does not fall silent (a person would not answer for hours): ``handoff_waiting`` marks the
+    open ticket, an email typed now becomes its contact (``HandoffPolicy`` routes it to the relay), and
+    the agent who takes the ticket gets what was said in the meantime and the live chat
+    (``assistant/console/desk.py``).
+    """
+    hours = services.business_hours()
+    email_note = phrase("handoff.email_note", email=ticket.contact_email) if ticket.contact_email else ""
+    dispatcher.utter_message(
+        response="utter_handoff_after_hours", ticket_id=ticket.id, email_note=email_note,
+        support_hours=describe_hours(hours, now), next_open=describe_opening(hours.next_opening(now), hours),
+        reply_within_hours=hours.reply_within_hours)
+    if not ticket.contact_email:
+        dispatcher.utter_message(text=phrase("handoff.ask_email"))
+    dispatcher.utter_message(text=phrase("handoff.meanwhile"))
+    logger.info("conversation %s handed off after hours: ticket %s (%s, %s)", tracker.sender_id, ticket.id,
+                reason, "new" if created else "already open")
+    return [SlotSet("handoff_active", False), SlotSet(WAITING_SLOT, True), SlotSet("handoff_ticket", float(ticket.id)),
             SlotSet("awaiting_confirmation", None), SlotSet("requested_slot", None)]
 
 
@@ -159,7 +180,13 @@ class ActionHandoff(ShopAction):
 
 
 class ActionRelayToAgent(ShopAction):
-    """While a person owns the chat: add the shopper's message to the ticket; the bot stays quiet."""
+    """While a person owns the chat: add the shopper's message to the ticket; the bot stays quiet.
+
+    While a ticket waits for the team after hours (``handoff_waiting``) the bot answers as usual; only a
+    message with an email address comes here (``HandoffPolicy``): it becomes the ticket's contact when
+    none is known, and the shopper is told where the answer will go (the message itself reaches the
+    ticket with the rest of that wait when an agent takes it).
+    """
 
     def name(self) -> Text:
         return "action_relay_to_agent"
@@ -169,7 +196,18 @@ class ActionRelayToAgent(ShopAction):
         if ticket is None:  # resolved in the meantime: the bot is back
             logger.info("conversation %s: no active ticket to relay to; the bot resumes", tracker.sender_id)
             dispatcher.utter_message(response="utter_not_in_handoff")
-            return [SlotSet("handoff_active", False)]
+            return _handoff_over()
+        emails = [normalize_email(str(value)) for value in tracker.get_latest_entity_values("email")]
+        email = next((value for value in emails if value), None)
+        if tracker.get_slot(WAITING_SLOT) and not tracker.get_slot("handoff_active"):
+            # after hours: the ticket gets this message with the rest of what was said meanwhile when an
+            # agent takes it (the console reads it from the tracker); here only the contact address
+            if email and not ticket.contact_email:
+                services.shop.tickets.set_contact_email(ticket.id, email)
+            contact = ticket.contact_email or email
+            dispatcher.utter_message(text=phrase("handoff.email_saved", ticket_id=ticket.id, email=contact)
+                                     if contact else phrase("handoff.meanwhile"))
+            return [SlotSet("handoff_ticket", float(ticket.id))]
         text = tracker.latest_message.get("text") or ""
         intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
         try:
@@ -177,10 +215,13 @@ class ActionRelayToAgent(ShopAction):
         except TicketError as exc:
             logger.warning("conversation %s: message not relayed: %s", tracker.sender_id, exc)
             return []
-        emails = list(tracker.get_latest_entity_values("email"))
-        if emails and not ticket.contact_email and normalize_email(str(emails[0])):
-            services.shop.tickets.set_contact_email(ticket.id, normalize_email(str(emails[0])))
+        if email and not ticket.contact_email:
+            services.shop.tickets.set_contact_email(ticket.id, email)
         return [SlotSet("handoff_ticket", float(ticket.id))]
+
+
+def _handoff_over() -> Events:
+    return [SlotSet("handoff_active", False), SlotSet(WAITING_SLOT, False)]
 
 
 class ActionEndHandoff(ShopAction):
@@ -193,7 +234,7 @@ class ActionEndHandoff(ShopAction):
         ticket = _ticket(tracker, services)
         if ticket is None:
             dispatcher.utter_message(response="utter_not_in_handoff")
-            return [SlotSet("handoff_active", False)]
+            return _handoff_over()
         try:
             services.shop.tickets.add_message(ticket.id, "shopper", tracker.latest_message.get("text") or "/back_to_bot",
                                               intent="back_to_bot")
@@ -201,7 +242,7 @@ class ActionEndHandoff(ShopAction):
         except TicketError as exc:
             logger.info("conversation %s: %s", tracker.sender_id, exc)
         dispatcher.utter_message(response="utter_handoff_ended", ticket_id=ticket.id)
-        return [SlotSet("handoff_active", False)]
+        return _handoff_over()
 
 
 class ActionHandoffResolved(ShopAction):
@@ -214,9 +255,9 @@ class ActionHandoffResolved(ShopAction):
         ticket_id = _ticket_id(tracker)
         ticket = services.shop.tickets.get(ticket_id) if ticket_id is not None else None
         if ticket is None or ticket.conversation_id != tracker.sender_id:
-            return [SlotSet("handoff_active", False)]
+            return _handoff_over()
         dispatcher.utter_message(response="utter_ask_csat", ticket_id=ticket.id, buttons=csat_buttons())
-        return [SlotSet("handoff_active", False), SlotSet("handoff_ticket", float(ticket.id)),
+        return [*_handoff_over(), SlotSet("handoff_ticket", float(ticket.id)),
                 SlotSet("awaiting_confirmation", f"{CSAT_PENDING}:{ticket.id}")]
 
 

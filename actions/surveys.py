@@ -134,7 +134,7 @@ class ActionAfterTask(ShopAction):
         surveys = services.shop.surveys
         surveys.record_outcome(tracker.sender_id, first_intent, result_intent, customer_id=customer_id,
                                channel=channel, language=language)
-        if tracker.get_slot("handoff_active") or csat_asked(tracker):
+        if tracker.get_slot("handoff_active") or tracker.get_slot("handoff_waiting") or csat_asked(tracker):
             return []
         survey, why = surveys.maybe_ask(Asking(conversation_id=tracker.sender_id, channel=channel,
                                                customer_id=customer_id, language=language,

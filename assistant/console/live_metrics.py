@@ -23,7 +23,8 @@ it happened; a timestamp ahead of the console's clock counts as now):
   minute's count;
 - fallback rate: shopper messages that fell back (intent ``nlu_fallback``, or a fallback action in that
   turn) ÷ shopper messages;
-- handoffs started: the ``handoff_active`` slot turning true in a conversation;
+- handoffs started: the ``handoff_active`` slot (a person owns the chat) or ``handoff_waiting`` (a ticket
+  waits for the team after hours, the bot still answering) turning true in a conversation that had neither;
 - sessions started: ``session_started`` events (a new or expired conversation);
 - top intents: the intents of shopper messages, most frequent first.
 
@@ -62,6 +63,7 @@ EXTERNAL_PREFIX = "EXTERNAL: "  # Rasa's text for an intent triggered through it
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTIONS = frozenset({"action_fallback", "action_default_fallback", "action_two_stage_fallback"})
 HANDOFF_SLOT = "handoff_active"
+WAITING_SLOT = "handoff_waiting"
 LANGUAGE_SLOT = "language"
 OTHER = "other"
 UNKNOWN = "unknown"
@@ -188,7 +190,8 @@ class _Conversation:
     # the times of the shopper messages the bot has not answered yet (the oldest first, a few at most)
     unanswered: list[float] = field(default_factory=list)
     turn_fell_back: bool = True  # the current turn already counted as a fallback (True: no turn yet)
-    handoff: bool = False
+    handoff: bool = False  # a person owns the chat
+    waiting: bool = False  # a ticket waits for the team after hours
     language: str | None = None
     channel: str | None = None
 
@@ -306,11 +309,14 @@ class LiveMetrics:
     def _on_slot(self, event: Mapping[str, Any], _stamp: float, conversation: _Conversation,
                  minute: _Minute | None) -> None:
         name, value = event.get("name"), event.get("value")
-        if name == HANDOFF_SLOT:
-            started = value is True and not conversation.handoff
-            conversation.handoff = value is True
-            if conversation.handoff:
-                conversation.unanswered.clear()  # a person answers from here on
+        if name in (HANDOFF_SLOT, WAITING_SLOT):
+            started = value is True and not (conversation.handoff or conversation.waiting)
+            if name == HANDOFF_SLOT:
+                conversation.handoff = value is True
+                if conversation.handoff:
+                    conversation.unanswered.clear()  # a person answers from here on
+            else:
+                conversation.waiting = value is True
             if started and minute is not None:
                 minute.handoffs += 1
         elif name == LANGUAGE_SLOT and (language := _label(value)):

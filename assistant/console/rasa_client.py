@@ -26,10 +26,18 @@ class RasaClient(RasaHttp):
 
     async def send_agent_message(self, conversation_id: str, text: str, agent_name: str,
                                  kind: str = "message") -> None:
-        """Delivers ``text`` from the agent to the shopper, in the channel they last wrote from."""
-        event = {"event": "bot", "text": text, "timestamp": time.time(), "data": {},
-                 "metadata": {"agent": {"name": agent_name}, "handoff": kind}}
-        await self._call("POST", f"{conversation_path(conversation_id)}/tracker/events", event,
+        """Delivers ``text`` from the agent to the shopper, in the channel they last wrote from.
+
+        An agent writing owns the chat: the same request sets ``handoff_active`` (and clears
+        ``handoff_waiting``, the after-hours wait in which the bot kept answering), so the shopper's
+        next message goes to the agent, also when the ticket was reopened or waited overnight.
+        """
+        now = time.time()
+        events = [{"event": "bot", "text": text, "timestamp": now, "data": {},
+                   "metadata": {"agent": {"name": agent_name}, "handoff": kind}},
+                  {"event": "slot", "name": "handoff_active", "value": True, "timestamp": now},
+                  {"event": "slot", "name": "handoff_waiting", "value": False, "timestamp": now}]
+        await self._call("POST", f"{conversation_path(conversation_id)}/tracker/events", events,
                          output_channel="latest", execute_side_effects="true")
         logger.info("agent message delivered to conversation %s", conversation_id)
 

@@ -165,6 +165,45 @@ def test_outside_business_hours_the_shopper_learns_when_and_where(shop, shopper)
         hours.write_text(original)
 
 
+def test_after_hours_the_bot_keeps_helping_until_a_person_takes_the_ticket(shop, agents, shopper):
+    """Nobody is online: the ticket waits, the bot still answers (it used to fall silent until morning), an
+    email typed now is the ticket's contact, and the agent who takes the ticket sees what was said
+    meanwhile; from the agent's first reply the chat is theirs."""
+    hours = shop.stack.settings.business_hours_file
+    original = hours.read_text()
+    try:
+        hours.write_text(closed_today_schedule("Europe/London", "09:00-17:00", False)[0])
+        offline = shopper.say("can I talk to someone on your team please",
+                              until=lambda m: "still here" in m.get("text", ""), quiet=2)
+        assert "offline" in texts(offline) and "email" in texts(offline)
+        ticket = wait_for(lambda: ticket_of(shop, shopper.session_id))
+        assert ticket.status == "open"
+
+        answer = shopper.say("what payment methods do you accept?", quiet=3)
+        assert answer and "queue" not in texts(answer), "the bot answers while the ticket waits"
+        saved = shopper.say("kim.lee@example.net", until=lambda m: "kim.lee@example.net" in m.get("text", ""))
+        assert f"#{ticket.id}" in texts(saved)
+        assert wait_for(lambda: ticket_of(shop, shopper.session_id).contact_email) == "kim.lee@example.net"
+
+        alice = agents.alice()
+        result = alice.api("POST", f"/api/tickets/{ticket.id}/messages", {"text": "Morning! Alice here."})
+        assert result["delivered"] is True
+        shopper.receive(until=lambda m: m.get("text") == "Morning! Alice here.")
+        detail = alice.api("GET", f"/api/tickets/{ticket.id}")
+        said = [(m["sender"], m["text"]) for m in detail["messages"]]
+        assert ("shopper", "what payment methods do you accept?") in said, "what was said meanwhile"
+        assert any(sender == "bot" for sender, _ in said[said.index(("shopper", "what payment methods do you accept?")):])
+
+        shopper.send("thanks Alice, it is about a refund")
+        assert shopper.receive(timeout=4, quiet=4) == [], "the agent owns the chat now: the bot is quiet"
+        wait_for(lambda: any("about a refund" in m["text"]
+                             for m in alice.api("GET", f"/api/tickets/{ticket.id}")["messages"]))
+        alice.api("POST", f"/api/tickets/{ticket.id}/resolve")
+        shopper.receive(until=lambda m: bool(m.get("quick_replies")))
+    finally:
+        hours.write_text(original)
+
+
 def test_the_console_rejects_bad_requests_clearly(shop, agents):
     integration = agents.integration()
     with pytest.raises(HttpError) as missing:

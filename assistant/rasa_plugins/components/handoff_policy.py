@@ -11,6 +11,10 @@ handoff's life cycle rather than to a flow:
 | ``back_to_bot`` (the shopper wants the assistant back) | ``action_end_handoff`` |
 | ``csat`` (a 1-5 rating button) | ``action_store_csat`` |
 
+Outside business hours the ticket waits for the team with ``handoff_waiting`` set and
+``handoff_active`` false: the bot goes on answering, and only a message carrying an email
+address (outside a form) is routed to the relay, which makes it the ticket's contact.
+
 After each of these actions the bot listens. The policy learns nothing from
 training data; it outranks the rule and memoization policies by priority and by
 predicting with full confidence, and abstains (all zeros) otherwise.
@@ -37,6 +41,8 @@ class HandoffPolicy(Policy):
         return {
             "priority": 7,  # above RulePolicy (6)
             "active_slot": "handoff_active",
+            "waiting_slot": "handoff_waiting",
+            "contact_entity": "email",
             "relay_action": "action_relay_to_agent",
             "intent_actions": {
                 "handoff_resolved": "action_handoff_resolved",
@@ -72,6 +78,12 @@ class HandoffPolicy(Policy):
         intent = tracker.latest_message.intent.get("name") if tracker.latest_message else None
         if intent in self._intent_actions:
             return self._intent_actions[intent]
-        if tracker.get_slot(self.config["active_slot"]) and intent is not None:
+        if intent is None:
+            return None
+        if tracker.get_slot(self.config["active_slot"]):
             return self.config["relay_action"]
+        if tracker.get_slot(self.config["waiting_slot"]) and not tracker.active_loop_name and any(
+                entity.get("entity") == self.config["contact_entity"]
+                for entity in tracker.latest_message.entities or ()):
+            return self.config["relay_action"]  # the contact address for the waiting ticket
         return None

@@ -53,7 +53,7 @@ def test_a_request_for_a_person_opens_a_ticket_and_queues_the_shopper(services, 
                                                              "payload": "/back_to_bot"}]
     assert unfilled(domain, queued) == set()
     slots = slots_of(events)
-    assert slots == {"handoff_active": True, "handoff_ticket": float(queued["ticket_id"]),
+    assert slots == {"handoff_active": True, "handoff_waiting": False, "handoff_ticket": float(queued["ticket_id"]),
                      "awaiting_confirmation": None, "requested_slot": None}
     ticket = services.shop.tickets.get(queued["ticket_id"])
     assert (ticket.conversation_id, ticket.reason, ticket.status, ticket.language, ticket.channel) == (
@@ -129,13 +129,36 @@ def test_after_hours_the_shopper_learns_when_and_is_asked_for_an_email(services,
     assert "Monday to Friday 9:00" in after["support_hours"]
     assert unfilled(domain, after) == set()
     assert messages[1]["text"] and "email" in messages[1]["text"]  # no email known: asked for one
-    assert slots_of(events)["handoff_active"] is True
+    assert "still here" in messages[2]["text"]  # and the bot goes on helping
+    assert "buttons" not in after or not after["buttons"]  # no "back to the assistant": it never left
+    slots = slots_of(events)
+    assert (slots["handoff_active"], slots["handoff_waiting"]) == (False, True)
+    assert services.shop.tickets.get(after["ticket_id"]).status == "open"
+
+
+def test_after_hours_a_second_request_names_the_waiting_ticket_and_keeps_the_bot(services, clock) -> None:
+    clock(SUNDAY)
+    first_events, _ = _handoff()
+    events, messages = _handoff(slots={"handoff_waiting": True})
+    after = reply(messages, "utter_handoff_after_hours")
+    assert after["ticket_id"] == int(slots_of(first_events)["handoff_ticket"])
+    assert (slots_of(events)["handoff_active"], slots_of(events)["handoff_waiting"]) == (False, True)
+
+
+def test_a_ticket_left_overnight_queues_the_shopper_once_the_team_is_online(services, clock) -> None:
+    clock(SUNDAY)
+    first_events, _ = _handoff()
+    clock(datetime(2025, 3, 17, 10, 0, tzinfo=timezone.utc))  # Monday, online
+    events, messages = _handoff(slots={"handoff_waiting": True})
+    assert responses(messages) == ["utter_handoff_still_waiting"]
+    assert messages[0]["ticket_id"] == int(slots_of(first_events)["handoff_ticket"])
+    assert (slots_of(events)["handoff_active"], slots_of(events)["handoff_waiting"]) == (True, False)
 
 
 def test_after_hours_a_known_email_is_named_and_not_asked(services, verify, clock) -> None:
     clock(SUNDAY)
     _, messages = _handoff(sender_id="test-shopper", slots={**verify(1), "order_id": "SO100003"})
-    assert responses(messages) == ["utter_handoff_after_hours"]
+    assert responses(messages)[0] == "utter_handoff_after_hours" and "email" not in messages[1]["text"]
     assert messages[0]["email_note"] == " and by email to jane.doe@example.com"
 
 
@@ -144,7 +167,7 @@ def test_after_hours_in_japanese(services, clock) -> None:
     events, messages = _handoff(slots={"language": "ja"}, text="人と話したい")
     after = reply(messages, "utter_handoff_after_hours")
     assert after["next_open"].startswith("2025年3月17日（月） 9:00")
-    assert after["buttons"][0]["title"] == "アシスタントに戻る"
+    assert "お尋ねください" in messages[-1]["text"]
     ticket = services.shop.tickets.get(int(slots_of(events)["handoff_ticket"]))
     assert ticket.language == "ja"
 
@@ -187,6 +210,29 @@ def test_a_known_contact_email_is_not_replaced(services, clock) -> None:
     assert services.shop.tickets.get(ticket_id).contact_email == "jane.doe@example.com"
 
 
+def test_an_email_typed_while_the_ticket_waits_after_hours_is_its_contact_and_confirmed(services, clock) -> None:
+    clock(SUNDAY)
+    ticket_id = _open_ticket(services, "chat-1")
+    events, messages = run(ActionRelayToAgent(), tracker(
+        text="it's Bob@Example.org", intent="inform", sender_id="chat-1",
+        slots={"handoff_waiting": True, "handoff_active": False},
+        entities=[{"entity": "email", "value": "Bob@Example.org"}]))
+    ticket = services.shop.tickets.get(ticket_id)
+    assert ticket.contact_email == "bob@example.org"
+    assert ticket.messages == ()  # it reaches the ticket with the rest of the wait when an agent takes it
+    assert len(messages) == 1 and f"#{ticket_id}" in messages[0]["text"] and "bob@example.org" in messages[0]["text"]
+    assert slots_of(events) == {"handoff_ticket": float(ticket_id)}  # still waiting, the bot still answering
+
+
+def test_while_waiting_a_second_address_names_the_contact_already_known(services, clock) -> None:
+    ticket_id = _open_ticket(services, "chat-1", contact_email="jane.doe@example.com")
+    _, messages = run(ActionRelayToAgent(), tracker(
+        text="x@y.org", intent="inform", sender_id="chat-1", slots={"handoff_waiting": True},
+        entities=[{"entity": "email", "value": "x@y.org"}]))
+    assert services.shop.tickets.get(ticket_id).contact_email == "jane.doe@example.com"
+    assert "jane.doe@example.com" in messages[0]["text"]
+
+
 def test_an_empty_message_is_not_relayed(services, clock) -> None:
     ticket_id = _open_ticket(services, "chat-1")
     events, messages = run(ActionRelayToAgent(), tracker(text="   ", sender_id="chat-1"))
@@ -198,7 +244,8 @@ def test_without_an_active_ticket_the_bot_is_back(services, clock) -> None:
     ticket_id = _open_ticket(services, "chat-1")
     services.shop.tickets.resolve(ticket_id, None)
     events, messages = run(ActionRelayToAgent(), tracker(text="hello?", sender_id="chat-1"))
-    assert responses(messages) == ["utter_not_in_handoff"] and slots_of(events) == {"handoff_active": False}
+    assert responses(messages) == ["utter_not_in_handoff"]
+    assert slots_of(events) == {"handoff_active": False, "handoff_waiting": False}
     assert services.shop.tickets.get(ticket_id).messages == ()
 
 
@@ -217,7 +264,7 @@ def test_back_to_the_bot_resolves_the_ticket_as_the_shoppers_choice(services, do
                                                        sender_id="chat-1"))
     ended = reply(messages, "utter_handoff_ended")
     assert ended["ticket_id"] == ticket_id and unfilled(domain, ended) == set()
-    assert slots_of(events) == {"handoff_active": False}
+    assert slots_of(events) == {"handoff_active": False, "handoff_waiting": False}
     ticket = services.shop.tickets.get(ticket_id)
     assert ticket.status == "resolved" and ticket.resolution == "shopper_returned_to_bot"
     assert (ticket.messages[-1].text, ticket.messages[-1].intent) == ("/back_to_bot", "back_to_bot")
@@ -225,7 +272,8 @@ def test_back_to_the_bot_resolves_the_ticket_as_the_shoppers_choice(services, do
 
 def test_back_to_the_bot_without_a_ticket(services, clock) -> None:
     events, messages = run(ActionEndHandoff(), tracker(text="/back_to_bot", intent="back_to_bot"))
-    assert responses(messages) == ["utter_not_in_handoff"] and slots_of(events) == {"handoff_active": False}
+    assert responses(messages) == ["utter_not_in_handoff"]
+    assert slots_of(events) == {"handoff_active": False, "handoff_waiting": False}
 
 
 # ---- action_handoff_resolved and action_store_csat ---------------------------------------------------
@@ -251,7 +299,7 @@ def test_a_resolved_ticket_asks_for_a_rating(services, domain, clock) -> None:
     assert [b["title"] for b in ask["buttons"]] == ["1", "2", "3", "4", "5"]
     assert ask["buttons"][3]["payload"] == '/csat{"csat_rating": "4"}'
     assert unfilled(domain, ask) == set()
-    assert slots_of(events) == {"handoff_active": False, "handoff_ticket": float(ticket_id),
+    assert slots_of(events) == {"handoff_active": False, "handoff_waiting": False, "handoff_ticket": float(ticket_id),
                                 "awaiting_confirmation": f"csat:{ticket_id}"}
 
 
@@ -259,7 +307,7 @@ def test_another_conversations_ticket_is_not_asked_about_here(services, clock) -
     ticket_id = _resolved(services)
     events, messages = run(ActionHandoffResolved(), tracker(slots={"handoff_ticket": float(ticket_id)},
                                                             intent="handoff_resolved", sender_id="someone-else"))
-    assert messages == [] and slots_of(events) == {"handoff_active": False}
+    assert messages == [] and slots_of(events) == {"handoff_active": False, "handoff_waiting": False}
 
 
 def test_a_rating_asked_for_is_stored(services, domain, clock) -> None:

@@ -172,6 +172,21 @@ def test_a_conversation_handed_off_again_later_counts_again(metrics, clock) -> N
     assert metrics.snapshot().handoffs_started == 2
 
 
+def test_a_ticket_waiting_after_hours_is_a_handoff_and_the_bot_is_still_timed(metrics, clock) -> None:
+    now = clock.now
+    feed(metrics,
+         user("a", now - 900, intent="human_handoff"), bot("a", now - 899),
+         slot("a", now - 899, "handoff_waiting", True),  # nobody online: the ticket waits, the bot answers
+         user("a", now - 800, intent="ask_payment"), bot("a", now - 797),  # a reply time of 3 s
+         bot("a", now - 600, text="Morning! Alice here", agent={"name": "Alice"}),
+         slot("a", now - 600, "handoff_active", True), slot("a", now - 600, "handoff_waiting", False),
+         slot("b", now - 500, "handoff_waiting", True), slot("b", now - 400, "handoff_waiting", False),
+         slot("b", now - 300, "handoff_active", True))
+    figures = metrics.snapshot()
+    assert figures.handoffs_started == 3  # a once (waiting, then taken), b twice (gave up, asked again)
+    assert figures.replies_measured == 2 and figures.reply_p95_seconds == 3
+
+
 def test_replies_past_the_limit_are_not_reply_times(metrics, clock) -> None:
     feed(metrics, user("a", clock.now - 1800), bot("a", clock.now - 1800 + live_metrics.MAX_REPLY_SECONDS + 1))
     figures = metrics.snapshot()
