@@ -30,6 +30,7 @@ from actions.base import (
     pending_confirmation,
     verified_customer,
 )
+from actions.handoff import WAITING_SLOT
 from actions.order_tasks import ORDER_TASKS
 from actions.services import Services
 from assistant.i18n.phrases import current_language, phrase
@@ -134,7 +135,7 @@ class ActionAfterTask(ShopAction):
         surveys = services.shop.surveys
         surveys.record_outcome(tracker.sender_id, first_intent, result_intent, customer_id=customer_id,
                                channel=channel, language=language)
-        if tracker.get_slot("handoff_active") or tracker.get_slot("handoff_waiting") or csat_asked(tracker):
+        if tracker.get_slot("handoff_active") or tracker.get_slot(WAITING_SLOT) or csat_asked(tracker):
             return []
         survey, why = surveys.maybe_ask(Asking(conversation_id=tracker.sender_id, channel=channel,
                                                customer_id=customer_id, language=language,

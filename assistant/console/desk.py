@@ -9,7 +9,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
-from assistant.console.live_metrics import EXTERNAL_PREFIX
+from assistant.console.live_metrics import EXTERNAL_PREFIX, WAITING_SLOT
 from assistant.console.rasa_client import RasaClient, RasaUnavailable
 from assistant.i18n.phrases import phrase
 from assistant.shop.support.pii import find_pii
@@ -96,7 +96,7 @@ class SupportDesk:
         except RasaUnavailable as exc:
             logger.warning("ticket %s: what was said while it waited could not be read: %s", ticket.id, exc)
             return 0
-        if not (tracker.get("slots") or {}).get("handoff_waiting"):
+        if not (tracker.get("slots") or {}).get(WAITING_SLOT):
             return 0
         lines = said_since(tracker.get("events") or [], ticket.created_at)
         for sender, text, intent, said_at in lines:

@@ -13,6 +13,7 @@ import logging
 import time
 from typing import Any, Dict
 
+from assistant.console.live_metrics import HANDOFF_SLOT, WAITING_SLOT
 from assistant.runtime.rasa_http import RasaHttp, RasaRefused, RasaUnavailable, conversation_path
 
 __all__ = ["RasaClient", "RasaRefused", "RasaUnavailable"]
@@ -35,8 +36,8 @@ class RasaClient(RasaHttp):
         now = time.time()
         events = [{"event": "bot", "text": text, "timestamp": now, "data": {},
                    "metadata": {"agent": {"name": agent_name}, "handoff": kind}},
-                  {"event": "slot", "name": "handoff_active", "value": True, "timestamp": now},
-                  {"event": "slot", "name": "handoff_waiting", "value": False, "timestamp": now}]
+                  {"event": "slot", "name": HANDOFF_SLOT, "value": True, "timestamp": now},
+                  {"event": "slot", "name": WAITING_SLOT, "value": False, "timestamp": now}]
         await self._call("POST", f"{conversation_path(conversation_id)}/tracker/events", events,
                          output_channel="latest", execute_side_effects="true")
         logger.info("agent message delivered to conversation %s", conversation_id)

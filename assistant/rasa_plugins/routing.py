@@ -233,6 +233,13 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
     # unless the message also names a kind of product ("trail shoes in size 9": "trail" is no product)
     full_name = bool((parsed.get("knowledge") or {}).get("named_product"))
     named_product = full_name or ("product" in entities and "category" not in entities)
+    # a guide or policy close enough, and closer than any product page
+    page_answers = page >= thresholds.product_question and passage >= product + thresholds.product_margin
+
+    def search(reason: str) -> Dict[str, Any]:
+        return {"decision": "search", "from_intent": intent, "offer_task": None, "page": doc,
+                "page_score": round(page, 4), "product_score": round(product, 4), "reason": reason}
+
     if intent not in (*ORDER_TASKS, HANDOFF, "product_question") and (
             (named_product and product >= passage) or
             (intent == FALLBACK and product >= thresholds.product_page and product >= passage + thresholds.product_over_page)):
@@ -241,24 +248,18 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
         return {"decision": "search" if search else "product", "from_intent": intent, "offer_task": None,
                 "page": doc, "page_score": round(page, 4), "product_score": round(product, 4),
                 "reason": "a search for a kind of product" if search else "a question about a product the shop sells"}
-    how_to = asks_how and page >= thresholds.product_question and passage >= product + thresholds.product_margin
-    if intent == PRODUCT_QUESTION and "category" in entities and not named_product and not how_to \
+    if intent == PRODUCT_QUESTION and "category" in entities and not named_product and not (asks_how and page_answers) \
             and PRODUCT_SEARCH in [entry.get("name") for entry in (parsed.get("intent_ranking") or [])[:3]]:
         # "got any parkas in dark green" right after a result: a new kind of product, not the one just shown
-        return {"decision": "search", "from_intent": intent, "offer_task": None, "page": doc,
-                "page_score": round(page, 4), "product_score": round(product, 4),
-                "reason": "a kind of product with no product's name, taken for a question about a product"}
+        return search("a kind of product with no product's name, taken for a question about a product")
     if intent in ORDER_TASKS and not own and not asks_how and _asks_for_a_product(parsed, entities):
-        return {"decision": "search", "from_intent": intent, "offer_task": None, "page": doc,
-                "page_score": round(page, 4), "product_score": round(product, 4),
-                "reason": "a product with its size or colour asked for, not an order of the shopper's"}
+        return search("a product with its size or colour asked for, not an order of the shopper's")
     if intent in ORDER_TASKS or intent == HANDOFF:
         if asks_how and page >= thresholds.task_question and not entities & {"order_id"}:
             reason = "a general question, not a request to act on an order"
     elif intent in PRODUCT_INTENTS:
         named = named_product or (intent == "product_question" and state.product_shown)
-        if not named and page >= thresholds.product_question and (
-                asks_how or intent == "product_question") and passage >= product + thresholds.product_margin:
+        if not named and page_answers and (asks_how or intent == "product_question"):
             reason = "a how-to, care or size question with no product named"
         elif not named and doc in SIZE_GUIDES and asks_size(text, language) and page >= thresholds.product_question \
                 and passage >= product:
