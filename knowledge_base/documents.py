@@ -206,7 +206,9 @@ QUESTIONS_FOLDER = "questions"
 def load_section_questions(content_dir: Path, documents: list[Document]) -> dict[tuple[str, str, str], list[str]]:
     """The shoppers' questions each H2 section answers, keyed by (doc_id, language, heading).
 
-    ``questions/<language>/<id>.yml`` holds ``doc: <id>`` and ``sections: {"<H2 heading>": [questions]}``.
+    ``questions/<language>/<id>.yml`` holds ``doc: <id>``, ``sections: {"<H2 heading>": [questions]}`` and
+    optionally ``overview: [questions]``: general questions about the whole page ("how do returns work?"),
+    indexed beside its introduction (the text under the H1, heading "").
     They are indexed beside the section (``knowledge_base.index``): a shopper's question is closer to
     another question than to the passage that answers it, above all across wording and languages.
     A file naming a document or heading that does not exist is an error, so renamed headings are caught.
@@ -225,9 +227,15 @@ def load_section_questions(content_dir: Path, documents: list[Document]) -> dict
         if doc is None:
             raise ContentError(f"{shown}: no guide or policy {name!r} in {language!r}")
         headings = {section.heading for section in doc.sections if section.heading}
-        for heading, questions in (data.get("sections") or {}).items():
+        intro = any(not section.heading and section.text.strip() for section in doc.sections)
+        parts = list((data.get("sections") or {}).items())
+        if data.get("overview") is not None:
+            if not intro:
+                raise ContentError(f"{shown}: {doc.path} has no introduction for its overview questions")
+            parts.append(("", data["overview"]))
+        for heading, questions in parts:
             heading = str(heading).strip()
-            if heading not in headings:
+            if heading and heading not in headings:
                 raise ContentError(f"{shown}: {doc.path} has no section {heading!r}")
             if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
                 raise ContentError(f"{shown}: section {heading!r} needs a list of questions")

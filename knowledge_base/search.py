@@ -30,6 +30,10 @@ CANDIDATES = 50  # how deep each ranker's list goes into the fusion
 # (Tuning part: first document right 0.86 en / 0.94 zh-Hans / 0.87 zh-Hant / 0.86 ja, from 0.82 / 0.90 /
 # 0.85 / 0.86 without the questions.)
 QUESTION_OFFSET = {"e5": -0.03, "use": -0.15, "minilm": -0.10}
+# A document's *question vote*: the mean cosine of its VOTE_QUESTIONS questions (sections' and overview
+# ones, in the query's language) closest to the query. One close question can be luck; several close
+# ones mean the page is about what was asked (``knowledge_base.answers.rerank``).
+VOTE_QUESTIONS = 5
 
 
 class IndexMissing(FileNotFoundError):
@@ -97,6 +101,16 @@ class KnowledgeBase:
         self._row_max = RowMax(np.asarray([q for q, _ in pairs], dtype=np.int64),
                                np.asarray([r for _, r in pairs], dtype=np.int64), len(chunks))
         self.question_offset = QUESTION_OFFSET.get(encoder.name, 0.0)
+        # (doc_id, language) -> the rows of its questions in ``_question_vectors``
+        self._doc_questions: dict[tuple[str, str], np.ndarray] = {}
+        if self._question_vectors is not None:
+            by_doc: dict[tuple[str, str], list[int]] = {}
+            for q, row in pairs:
+                key = (chunks[row].doc_id, chunks[row].language)
+                rows_of = by_doc.setdefault(key, [])
+                if not rows_of or rows_of[-1] != q:  # a question of a section split into chunks counts once
+                    rows_of.append(q)
+            self._doc_questions = {key: np.asarray(sorted(set(q)), dtype=np.int64) for key, q in by_doc.items()}
 
     @classmethod
     def load(cls, index_dir: str | Path, encoder: str | Encoder = "e5", lexical: bool = True) -> KnowledgeBase:
@@ -148,6 +162,20 @@ class KnowledgeBase:
         return {chunk_id: max(float(self.vectors[row] @ qvec),
                               float(by_question[row]) if by_question is not None else -1.0)
                 for chunk_id, row in rows}
+
+    def question_votes(self, query: str, documents: Iterable[tuple[str, str]],
+                       top: int = VOTE_QUESTIONS) -> dict[tuple[str, str], float]:
+        """Per (doc_id, language), the mean cosine of its ``top`` questions closest to ``query`` (a document
+        with fewer questions counts the missing ones as 0); documents without questions are left out."""
+        wanted = [key for key in documents if key in self._doc_questions]
+        if not wanted or not (query or "").strip():
+            return {}
+        qvec = self.encoder.encode_queries([query])[0]  # the search's own vector, from the cache
+        votes = {}
+        for key in wanted:
+            cosines = np.sort(self._question_vectors[self._doc_questions[key]] @ qvec)[::-1][:top]
+            votes[key] = float(cosines.sum()) / top
+        return votes
 
     def _question_scores(self, qvec: np.ndarray) -> np.ndarray | None:
         """Per chunk row, its section's closest question's cosine plus the offset (-inf without one)."""

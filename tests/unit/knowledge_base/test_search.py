@@ -6,8 +6,10 @@ from pathlib import Path
 import pytest
 
 from knowledge_base import IndexMissing, KnowledgeBase, build_index
-from knowledge_base.answers import Abstention, Answer, answer, trim
+from knowledge_base.answers import Abstention, Answer, answer, rerank, trim
+from knowledge_base.chunking import Chunk
 from knowledge_base.products import ProductQuery, find_product, search_products
+from knowledge_base.search import Passage
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -194,6 +196,68 @@ def test_section_questions_lead_a_question_to_their_section(tmp_path):
     other = next(c.chunk_id for c in kb.chunks if c.heading == "Request a reset link")
     assert kb.cosines(question, [other]) == plain.cosines(question, [other])
     assert before.chunks == len(kb.chunks)  # questions add no passages
+
+
+def test_overview_questions_lead_a_general_question_to_the_introduction(tmp_path):
+    """``overview:`` questions belong to the page's introduction (the text under its H1)."""
+    from knowledge_base.documents import ContentError
+
+    write_content(tmp_path / "content")
+    asked = tmp_path / "content" / "questions" / "en" / "reset-password.yml"
+    asked.parent.mkdir(parents=True)
+    asked.write_text('doc: reset-password\nsections: {}\noverview:\n  - help with my password\n'
+                     '  - I need to sort out my login details\n', encoding="utf-8")
+    with pytest.raises(ContentError, match="no introduction"):  # this page starts with its first H2
+        build_index(tmp_path / "content", tmp_path / "index", "e5", progress=False)
+    page = tmp_path / "content" / "guides" / "en" / "reset-password.md"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "# Reset your password\n", "# Reset your password\n\nLocked out? A new password takes two minutes.\n"),
+        encoding="utf-8")
+    build_index(tmp_path / "content", tmp_path / "index", "e5", progress=False)
+    kb = KnowledgeBase.load(tmp_path / "index", "e5")
+    best = kb.search("I need some help sorting my login details out", k=1, unique_documents=False)[0]
+    assert (best.doc_id, best.chunk.heading) == ("guide:reset-password", "")
+
+
+def test_question_vote_favours_the_page_several_questions_agree_on(tmp_path):
+    """A page with several questions close to the query outvotes one with a single close question."""
+    write_content(tmp_path / "content")
+    folder = tmp_path / "content" / "questions" / "en"
+    folder.mkdir(parents=True)
+    (folder / "shipping.yml").write_text(
+        'doc: shipping\nsections:\n  "Shipping costs":\n    - how much is delivery?\n    - what does postage cost?\n'
+        '    - is shipping free over some amount?\n  "Countries we ship to":\n    - do you deliver to japan?\n',
+        encoding="utf-8")
+    (folder / "payment-methods.yml").write_text(
+        'doc: payment-methods\nsections:\n  "What you can pay with":\n    - how much is delivery if I pay by card?\n',
+        encoding="utf-8")
+    build_index(tmp_path / "content", tmp_path / "index", "e5", progress=False)
+    kb = KnowledgeBase.load(tmp_path / "index", "e5")
+    votes = kb.question_votes("how much does delivery cost?", [("policy:shipping", "en"), ("policy:payment-methods", "en"),
+                                                               ("guide:reset-password", "en")])
+    assert set(votes) == {("policy:shipping", "en"), ("policy:payment-methods", "en")}  # no questions, no vote
+    assert votes[("policy:shipping", "en")] > votes[("policy:payment-methods", "en")]
+
+
+def _passage(doc_id: str, score: float, language: str = "en") -> Passage:
+    chunk = Chunk(f"{doc_id}#0", doc_id, doc_id.split(":")[0], doc_id, "", "", "/", language, "text", "text")
+    return Passage(chunk, score, score, 0.0)
+
+
+def test_rerank_moves_a_close_second_page_up_by_its_question_vote():
+    class Votes:
+        def __init__(self, votes):
+            self.votes = votes
+
+        def question_votes(self, query, keys):
+            return {key: self.votes[key[0]] for key in keys if key[0] in self.votes}
+
+    first, second, third = _passage("guide:a", 0.90), _passage("guide:b", 0.88), _passage("guide:c", 0.50)
+    ranked = rerank(Votes({"guide:a": 0.70, "guide:b": 0.80, "guide:c": 0.99}), "q", [first, second, third])
+    assert [p.doc_id for p in ranked] == ["guide:b", "guide:a", "guide:c"]  # a far page does not jump ahead
+    # a page without questions among them (a product): retrieval's order stands
+    product = _passage("product:x", 0.89)
+    assert rerank(Votes({"guide:a": 0.70, "guide:b": 0.80}), "q", [first, product, second]) == [first, product, second]
 
 
 def test_section_questions_must_name_a_real_document_and_heading(tmp_path):

@@ -23,6 +23,15 @@ def test_every_section_of_every_guide_and_policy_has_questions():
     assert not missing, missing[:10]
 
 
+def test_every_guide_and_policy_has_overview_questions():
+    """General questions about a whole page ("what's your returns policy?") lead to its introduction."""
+    documents = load_documents(CONTENT)
+    questions = load_section_questions(CONTENT, documents)
+    missing = [(doc.doc_id, doc.language) for doc in documents if doc.kind != "product"
+               if len(questions.get((doc.doc_id, doc.language, ""), [])) < 3]
+    assert not missing, missing[:10]
+
+
 def test_no_section_question_is_an_evaluation_question():
     documents = load_documents(CONTENT)
     ours = {_normal(q) for texts in load_section_questions(CONTENT, documents).values() for q in texts}
