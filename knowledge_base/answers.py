@@ -72,7 +72,7 @@ def answer(kb: KnowledgeBase, question: str, filters: Mapping[str, Any] | None =
     documents = rerank(kb, question, retrieved)
     best = documents[0]
     # whether the content answers at all is judged on retrieval's own best match; the question vote only
-    # chooses among the close pages (judged on the re-ranked page, 4 more of 84 unanswerable questions of
+    # chooses among the close pages (judged on the re-ranked page, 3 more of 84 unanswerable questions of
     # the tuning part were answered, for 1 more answerable one)
     confidence, threshold = judge(kb, question, retrieved[0], min_score)
     threshold -= leniency  # other evidence agrees that the question is one the content answers

@@ -104,13 +104,10 @@ class KnowledgeBase:
         # (doc_id, language) -> the rows of its questions in ``_question_vectors``
         self._doc_questions: dict[tuple[str, str], np.ndarray] = {}
         if self._question_vectors is not None:
-            by_doc: dict[tuple[str, str], list[int]] = {}
-            for q, row in pairs:
-                key = (chunks[row].doc_id, chunks[row].language)
-                rows_of = by_doc.setdefault(key, [])
-                if not rows_of or rows_of[-1] != q:  # a question of a section split into chunks counts once
-                    rows_of.append(q)
-            self._doc_questions = {key: np.asarray(sorted(set(q)), dtype=np.int64) for key, q in by_doc.items()}
+            by_doc: dict[tuple[str, str], set[int]] = {}
+            for q, row in pairs:  # a question of a section cut into several chunks counts once
+                by_doc.setdefault((chunks[row].doc_id, chunks[row].language), set()).add(q)
+            self._doc_questions = {key: np.asarray(sorted(q), dtype=np.int64) for key, q in by_doc.items()}
 
     @classmethod
     def load(cls, index_dir: str | Path, encoder: str | Encoder = "e5", lexical: bool = True) -> KnowledgeBase:
