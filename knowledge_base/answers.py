@@ -98,8 +98,7 @@ def rerank(kb: KnowledgeBase, question: str, documents: list[Passage]) -> list[P
     votes = kb.question_votes(question, [(p.doc_id, p.chunk.language) for p in head])
     if len(head) < 2 or len(votes) < len(head):
         return documents
-    scored = {id(p): p.score + VOTE_WEIGHT * votes[(p.doc_id, p.chunk.language)] for p in head}
-    return sorted(head, key=lambda p: scored[id(p)], reverse=True) + tail
+    return sorted(head, key=lambda p: p.score + VOTE_WEIGHT * votes[(p.doc_id, p.chunk.language)], reverse=True) + tail
 
 
 def judge(kb: KnowledgeBase, question: str, best: Passage, min_score: float | None = None) -> tuple[float, float]:
