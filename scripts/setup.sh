@@ -32,30 +32,57 @@ find_python() {  # $1 = version, e.g. 3.10.13
   exit 1
 }
 
+# The two virtual environments are built side by side (pip mostly waits on disk), and the Rasa model
+# trains as soon as the Rasa one is ready, while the rest is set up: training only needs .venv-rasa and
+# the repository's files (not the knowledge-base index, which Rasa reads when it starts).
+
 # ---- .venv-rasa: Python 3.10, Rasa 3.6 ---------------------------------------
-want=$(stamp_of requirements/rasa.txt)
-if [ "$(cat .venv-rasa/.stamp 2>/dev/null)" != "$want" ]; then
-  log "building .venv-rasa (Rasa 3.6.21 on Python 3.10, about 2 minutes)"
-  [ -x .venv-rasa/bin/python ] || "$(find_python 3.10.13)" -m venv .venv-rasa
-  pip_install .venv-rasa -r requirements/rasa.txt
-  echo "$want" > .venv-rasa/.stamp
-else
-  log ".venv-rasa is up to date"
-fi
+build_rasa_venv() {
+  local want
+  want=$(stamp_of requirements/rasa.txt)
+  if [ "$(cat .venv-rasa/.stamp 2>/dev/null)" != "$want" ]; then
+    log "building .venv-rasa (Rasa 3.6.21 on Python 3.10, about 2 minutes)"
+    [ -x .venv-rasa/bin/python ] || "$(find_python 3.10.13)" -m venv .venv-rasa
+    pip_install .venv-rasa -r requirements/rasa.txt
+    echo "$want" > .venv-rasa/.stamp
+  else
+    log ".venv-rasa is up to date"
+  fi
+}
 
 # ---- .venv-actions: Python 3.11, rasa-sdk, torch CPU first and alone --------
-want=$(stamp_of requirements/actions-torch.txt requirements/actions.txt)
-if [ "$(cat .venv-actions/.stamp 2>/dev/null)" != "$want" ]; then
-  log "building .venv-actions (rasa-sdk, sentence-transformers, faiss, spaCy on Python 3.11)"
-  [ -x .venv-actions/bin/python ] || "$(find_python 3.11.7)" -m venv .venv-actions
-  pip_install .venv-actions -r requirements/actions-torch.txt
-  pip_install .venv-actions -r requirements/actions.txt
-  echo "$want" > .venv-actions/.stamp
-else
-  log ".venv-actions is up to date"
-fi
+build_actions_venv() {
+  local want
+  want=$(stamp_of requirements/actions-torch.txt requirements/actions.txt)
+  if [ "$(cat .venv-actions/.stamp 2>/dev/null)" != "$want" ]; then
+    log "building .venv-actions (rasa-sdk, sentence-transformers, faiss, spaCy on Python 3.11)"
+    [ -x .venv-actions/bin/python ] || "$(find_python 3.11.7)" -m venv .venv-actions
+    pip_install .venv-actions -r requirements/actions-torch.txt
+    pip_install .venv-actions -r requirements/actions.txt
+    echo "$want" > .venv-actions/.stamp
+  else
+    log ".venv-actions is up to date"
+  fi
+}
 
 export HF_HUB_OFFLINE=1 RASA_TELEMETRY_ENABLED=false
+
+# a background step's failure stops the setup; the other background steps are stopped with it
+background=()
+stop_background() {  # each step and its children (pip, rasa train)
+  for pid in "${background[@]}"; do pkill -TERM -P "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
+}
+trap stop_background EXIT
+wait_for() {  # $1 = pid, $2 = what it was doing
+  if ! wait "$1"; then
+    echo "[setup] $2 failed (see the lines above)" >&2
+    exit 1
+  fi
+}
+
+build_rasa_venv & rasa_venv=$!
+build_actions_venv & actions_venv=$!
+background+=("$rasa_venv" "$actions_venv")
 
 # ---- Chromium for the browser tests (Debian's; Playwright drives it) ---------
 # plus a CJK font, so Chinese and Japanese render in screenshots
@@ -68,6 +95,16 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! dpkg -s fon
     log "chromium is missing: install it with 'apt-get install chromium chromium-driver fonts-wqy-zenhei' (browser tests skip without it)"
   fi
 fi
+
+wait_for "$rasa_venv" "building .venv-rasa"
+
+# ---- Rasa model (in the background; the wrapper is standard library only) ----
+if [ "${1:-}" != "--no-train" ]; then
+  .venv-rasa/bin/python -m assistant.runtime.training >&2 & training=$!
+  background+=("$training")
+fi
+
+wait_for "$actions_venv" "building .venv-actions"
 
 # ---- chat widget: the socket.io client from the npm registry (pinned) -------
 want=$(stamp_of assistant/console/widget/package.json assistant/console/widget/package-lock.json)
@@ -88,7 +125,7 @@ log "seeding the demo shop (skipped when already seeded)"
 log "building the knowledge-base index (only changed content is embedded)"
 .venv-actions/bin/python -m knowledge_base build --quiet >&2
 
-# ---- Rasa model --------------------------------------------------------------
 if [ "${1:-}" != "--no-train" ]; then
-  .venv-actions/bin/python -m assistant.runtime.training >&2
+  wait_for "$training" "training the Rasa model"
 fi
+trap - EXIT
