@@ -36,33 +36,24 @@ find_python() {  # $1 = version, e.g. 3.10.13
 # trains as soon as the Rasa one is ready, while the rest is set up: training only needs .venv-rasa and
 # the repository's files (not the knowledge-base index, which Rasa reads when it starts).
 
-# ---- .venv-rasa: Python 3.10, Rasa 3.6 ---------------------------------------
-build_rasa_venv() {
+# ---- a virtual environment: rebuilt when its requirement files change ----------
+# $1 = folder, $2 = Python version, $3 = what it holds; then its requirement files, installed in this
+# order (the actions venv's CPU torch first and alone)
+build_venv() {
+  local venv=$1 version=$2 what=$3; shift 3
   local want
-  want=$(stamp_of requirements/rasa.txt)
-  if [ "$(cat .venv-rasa/.stamp 2>/dev/null)" != "$want" ]; then
-    log "building .venv-rasa (Rasa 3.6.21 on Python 3.10, about 2 minutes)"
-    [ -x .venv-rasa/bin/python ] || "$(find_python 3.10.13)" -m venv .venv-rasa
-    pip_install .venv-rasa -r requirements/rasa.txt
-    echo "$want" > .venv-rasa/.stamp
-  else
-    log ".venv-rasa is up to date"
+  want=$(stamp_of "$@")
+  if [ "$(cat "$venv/.stamp" 2>/dev/null)" = "$want" ]; then
+    log "$venv is up to date"
+    return
   fi
-}
-
-# ---- .venv-actions: Python 3.11, rasa-sdk, torch CPU first and alone --------
-build_actions_venv() {
-  local want
-  want=$(stamp_of requirements/actions-torch.txt requirements/actions.txt)
-  if [ "$(cat .venv-actions/.stamp 2>/dev/null)" != "$want" ]; then
-    log "building .venv-actions (rasa-sdk, sentence-transformers, faiss, spaCy on Python 3.11)"
-    [ -x .venv-actions/bin/python ] || "$(find_python 3.11.7)" -m venv .venv-actions
-    pip_install .venv-actions -r requirements/actions-torch.txt
-    pip_install .venv-actions -r requirements/actions.txt
-    echo "$want" > .venv-actions/.stamp
-  else
-    log ".venv-actions is up to date"
-  fi
+  log "building $venv ($what on Python $version)"
+  [ -x "$venv/bin/python" ] || "$(find_python "$version")" -m venv "$venv"
+  local requirements
+  for requirements in "$@"; do
+    pip_install "$venv" -r "$requirements"
+  done
+  echo "$want" > "$venv/.stamp"
 }
 
 export HF_HUB_OFFLINE=1 RASA_TELEMETRY_ENABLED=false
@@ -80,8 +71,9 @@ wait_for() {  # $1 = pid, $2 = what it was doing
   fi
 }
 
-build_rasa_venv & rasa_venv=$!
-build_actions_venv & actions_venv=$!
+build_venv .venv-rasa 3.10.13 "Rasa 3.6.21" requirements/rasa.txt & rasa_venv=$!
+build_venv .venv-actions 3.11.7 "rasa-sdk, sentence-transformers, faiss, spaCy" \
+  requirements/actions-torch.txt requirements/actions.txt & actions_venv=$!
 background+=("$rasa_venv" "$actions_venv")
 
 # ---- Chromium for the browser tests (Debian's; Playwright drives it) ---------
