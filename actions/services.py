@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from assistant.runtime.heap import freeze_heap
 from assistant.runtime.settings import Settings, get_settings
 from assistant.shop.backend import Shop, ShopConfig
 from assistant.shop.commerce.orders import OrderService
@@ -99,4 +100,10 @@ def get_knowledge_base() -> KnowledgeBase:
     kb = KnowledgeBase.load(settings.kb_index_dir, settings.kb_encoder)
     if settings.kb_encoder != SECOND_OPINION:
         kb.with_second_opinion(settings.kb_index_dir, SECOND_OPINION)
+    # the encoders load their weights on first use: load them now, then keep all of it out of the garbage
+    # collector's full collections (assistant.runtime.heap)
+    for loaded in (kb, getattr(kb, "second", None)):
+        if loaded is not None:
+            loaded.encoder.encode_queries(["warm-up"])
+    freeze_heap("knowledge base")
     return kb
