@@ -5,7 +5,8 @@ in a loop, and the console never reaches into the action server or the database 
                  ^            ^
                  '--- console (aiohttp) ---'                     (a second front end on the backend)
     rasa_plugins (Rasa venv): i18n, shop's dependency-free modules, runtime wiring
-    runtime (settings, endpoints, launcher, training, Rasa's HTTP client): wiring; settings are read only here
+    runtime (settings, endpoints, launcher, training, Rasa's HTTP client, the servers' heap): wiring; settings
+    are read only here
 """
 from __future__ import annotations
 
@@ -23,14 +24,17 @@ ALLOWED = {
     "assistant.i18n": set(),
     "assistant.shop": {"assistant.i18n"},
     "knowledge_base": {"assistant.i18n"},
-    "actions": {"assistant.i18n", "assistant.shop", "knowledge_base", "assistant.runtime.settings"},
+    # both servers keep their loaded models out of full garbage collections (assistant.runtime.heap)
+    "actions": {"assistant.i18n", "assistant.shop", "knowledge_base", "assistant.runtime.settings",
+                "assistant.runtime.heap"},
     "assistant.console": {"assistant.i18n", "assistant.shop", "knowledge_base", "assistant.runtime.settings",
                           "assistant.runtime.endpoints", "assistant.runtime.sessions",
                           "assistant.runtime.rasa_http"},
     "assistant.rasa_plugins": {"assistant.i18n", "assistant.shop.commerce.order_ids", "assistant.shop.commerce.order_tasks",
                                "assistant.shop.support.pii", "knowledge_base.product_names",
                                "assistant.runtime.settings", "assistant.runtime.endpoints",
-                               "assistant.runtime.credentials", "assistant.runtime.sessions"},
+                               "assistant.runtime.credentials", "assistant.runtime.sessions",
+                               "assistant.runtime.heap"},
     "assistant.runtime": {"assistant.i18n", "assistant.shop", "knowledge_base", "assistant.rasa_plugins.server"},
     # the notification worker (actions venv): the backend's outbox, Rasa's HTTP API; wiring in its __main__
     "assistant.notifications": {"assistant.i18n", "assistant.shop", "assistant.runtime.settings",
