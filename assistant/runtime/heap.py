@@ -2,9 +2,9 @@
 
 A serving process holds millions of long-lived Python objects after loading its models (TensorFlow's
 and Keras' graphs in Rasa, the encoders and indexes in the action server). CPython's full collection
-walks all of them, however few it frees: in Rasa at 30 messages/s, 16 full collections in a minute took
-6.9 s in all, up to 1.6 s each, and every message arriving meanwhile waited (`make bench-open`'s p95
-went from about 90 ms to 370-510 ms on a slow day). ``gc.freeze()`` moves every object alive at that
+walks all of them, however few it frees: one `make bench-open` run saw 16 in Rasa in three minutes, 0.3-1.6 s
+each, two of 0.41 and 0.45 s inside the measured minute at 30 messages/s, every message arriving meanwhile
+waiting (after the freeze: 54-107 ms). ``gc.freeze()`` moves every object alive at that
 moment to a permanent generation that collections skip, so they walk only what came later
 (conversations, caches), which is small. Reference counting still frees everything as before; only
 reference cycles among frozen objects stay, which is what a loaded model is anyway.
