@@ -140,17 +140,18 @@ class ActionAnswerFromKnowledge(ShopAction):
         return [SlotSet("awaiting_confirmation", None)]
 
 
-def answer_shop_question(dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> bool:
-    """For the fallback: answer from guides and policies when the message is a shop question we can
-    answer confidently; say nothing and return False otherwise."""
+def answer_shop_question(dispatcher: CollectingDispatcher, tracker: Tracker, services: Services,
+                         margin: float = FALLBACK_MARGIN) -> bool:
+    """Answer from guides and policies when the message is a shop question we can answer confidently
+    (``margin`` above the calibrated threshold: a message the NLU could not place, or placed with a
+    complaint, needs a little more certainty than a recognised question); say nothing and return False
+    otherwise."""
     text = tracker.latest_message.get("text") or ""
     if len(text.split()) < 2 and len(text) < 6:
         return False
     kb = get_knowledge_base()
     reply = try_answer(kb, tracker, services, text)
-    # a message the NLU could not place needs a little more certainty than a recognised question
-    if isinstance(reply, Answer) and reply.confidence >= reply.threshold + FALLBACK_MARGIN:
+    if isinstance(reply, Answer) and reply.confidence >= reply.threshold + margin:
         utter_answer(dispatcher, reply, services)
         return True
     return False
-

@@ -1,4 +1,5 @@
-"""Complaints and payment problems (offer a person), and the fallback.
+"""Complaints and payment problems (answered from a guide or policy when one is sure to, then a person is
+offered), and the fallback.
 
 The handoff itself (ticket, relay, rating) lives in :mod:`actions.handoff`.
 """
@@ -16,10 +17,14 @@ from actions.knowledge import answer_shop_question
 from actions.products import ActionProductQuestion, about_last_product
 from actions.services import Services
 from actions.surveys import answer_of, pending_survey, store_survey
+from assistant.i18n.phrases import phrase
 from assistant.shop.support import handoff_rules
 from assistant.shop.support.handoff_rules import COMPLAINT, PAYMENT_ISSUE
 
 FALLBACK = "nlu_fallback"
+# A complaint or a payment problem is answered from a guide or policy when the knowledge base is this far
+# above its calibrated threshold (tuning part of `make answer-eval`), else the apology template answers
+SUPPORT_MARGIN = 0.02
 
 
 class ActionOfferHandoff(ShopAction):
@@ -31,7 +36,13 @@ class ActionOfferHandoff(ShopAction):
     def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
         intent = tracker.get_intent_of_latest_message()
         reason = PAYMENT_ISSUE if intent == "payment_issue" else COMPLAINT
-        dispatcher.utter_message(response="utter_payment_issue" if reason == PAYMENT_ISSUE else "utter_complaint")
+        if answer_shop_question(dispatcher, tracker, services, margin=SUPPORT_MARGIN):
+            # "I got charged twice for one order": the payment policy says what happens, then a person is offered
+            dispatcher.utter_message(text=phrase("handoff.offer_after_answer"), buttons=[
+                {"title": phrase("handoff.yes_person"), "payload": "/affirm"},
+                {"title": phrase("handoff.no_thanks"), "payload": "/deny"}])
+        else:
+            dispatcher.utter_message(response="utter_payment_issue" if reason == PAYMENT_ISSUE else "utter_complaint")
         return [SlotSet("awaiting_confirmation", f"handoff:{reason}")]
 
 

@@ -42,6 +42,7 @@ PRODUCT_QUESTION = "product_question"
 PRODUCT_SEARCH = "product_search"
 PRODUCT_INTENTS = (PRODUCT_SEARCH, PRODUCT_QUESTION)
 SUPPORT_INTENTS = ("complaint", "payment_issue", "give_feedback", "bot_challenge")
+BACK_TO_BOT = "back_to_bot"  # outside a handoff: "if I close the chat and come back, must I verify again?"
 HANDOFF = "human_handoff"
 PRODUCT_ACTIONS = ("action_product_search", "action_product_search_more", "action_product_question")
 OWN_ORDER_ENTITIES = ("order_id", "email")
@@ -77,6 +78,7 @@ class State:
 
     active_loop: Optional[str] = None
     handoff_active: bool = False
+    handoff_waiting: bool = False  # a ticket waits for the team after hours (the bot answers meanwhile)
     product_shown: bool = False  # the bot's last turn showed or discussed a product
 
     @classmethod
@@ -85,6 +87,7 @@ class State:
             return cls()
         loop = getattr(tracker, "active_loop_name", None)
         return cls(active_loop=loop, handoff_active=bool(tracker.get_slot("handoff_active")),
+                   handoff_waiting=bool(tracker.get_slot("handoff_waiting")),
                    product_shown=_product_in_last_turn(getattr(tracker, "events", []) or []))
 
 
@@ -264,7 +267,8 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
         elif not named and doc in SIZE_GUIDES and asks_size(text, language) and page >= thresholds.product_question \
                 and passage >= product:
             reason = "which size to choose, with no product named: the size guides"
-    elif intent in SUPPORT_INTENTS:
+    elif intent in SUPPORT_INTENTS or (intent == BACK_TO_BOT and not state.handoff_waiting):
+        # a "back to the bot" outside any handoff is a question about the chat itself, not a request
         if asks_how and page >= thresholds.support_question:
             reason = "a question about how something works, not a complaint or a report"
     elif intent == FALLBACK:

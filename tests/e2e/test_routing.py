@@ -76,6 +76,24 @@ def test_questions_are_not_taken_for_complaints_payment_problems_or_feedback(sho
     assert_answered(shop, text, wanted)
 
 
+PAYMENT_PAGES = ["policy:payment-methods", "guide:checkout-problems"]
+
+
+# ... and a payment problem or complaint stated, not asked: the page that says what happens, then a person is
+# offered (it used to be a fixed apology with generic facts)
+@pytest.mark.parametrize("text, wanted", [
+    ("the same order was billed to my card two times", PAYMENT_PAGES),
+    ("paypal took the money but the site says the payment failed", PAYMENT_PAGES),
+    ("I want to complain, the delivery driver threw my parcel over the fence", ["policy:delivery-problems"]),
+    ("同一个订单被扣了两次款", PAYMENT_PAGES),
+    ("付款的時候信用卡一直被拒絕", PAYMENT_PAGES),
+    ("同じ注文で2回引き落とされています", PAYMENT_PAGES),
+])
+def test_a_stated_payment_problem_or_complaint_gets_the_page_then_a_person(shop, text, wanted):
+    replies = assert_answered(shop, text, wanted)
+    assert buttons(replies)[-2:] == ["/affirm", "/deny"], replies  # "shall I pass this to a person?"
+
+
 # 4. policy questions that used to fall to "Sorry, I didn't get that"
 @pytest.mark.parametrize("text, wanted", [
     ("which currency do you charge in?", ["policy:pricing-and-taxes", "policy:payment-methods"]),

@@ -24,7 +24,7 @@ def kb_questions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The texts the fallback asked the knowledge base about (it never answers here)."""
     seen: list[str] = []
 
-    def stub(dispatcher, tracker, services) -> bool:
+    def stub(dispatcher, tracker, services, margin: float = 0.02) -> bool:
         seen.append(tracker.latest_message.get("text"))
         return False
 
@@ -50,6 +50,27 @@ def test_a_complaint_or_payment_problem_is_answered_and_a_person_offered(service
     assert responses(messages) == [response] and unfilled(domain, messages[0]) == set()
     assert slots_of(events) == {"awaiting_confirmation": f"handoff:{reason}"}
     assert services.shop.tickets.queue() == []  # only offered: the shopper decides
+
+
+@pytest.mark.parametrize("intent", ["complaint", "payment_issue"])
+def test_a_guide_that_answers_the_problem_comes_first_then_a_person_is_offered(
+        services, clock, monkeypatch: pytest.MonkeyPatch, intent) -> None:
+    """"I got charged twice for one order": the payment policy's answer (the knowledge base sure of it, with
+    the same margin as the fallback), then the offer of a person, not the generic apology."""
+    margins: list[float] = []
+
+    def answers(dispatcher, tracker, services, margin: float = 0.02) -> bool:
+        margins.append(margin)
+        dispatcher.utter_message(response="utter_kb_answer", answer="Extra holds drop off in 3-5 days.", source="Payment")
+        return True
+
+    monkeypatch.setattr(actions.support, "answer_shop_question", answers)
+    events, messages = run(ActionOfferHandoff(), tracker(text="I got charged twice for one order", intent=intent))
+    assert responses(messages)[0] == "utter_kb_answer" and margins == [actions.support.SUPPORT_MARGIN] and margins[0] > 0
+    offer = messages[1]
+    assert "person" in offer["text"] and [b["payload"] for b in offer["buttons"]] == ["/affirm", "/deny"]
+    assert slots_of(events) == {"awaiting_confirmation": f"handoff:{intent}"}  # "yes" hands off as before
+    assert services.shop.tickets.queue() == []
 
 
 # ---- action_fallback ---------------------------------------------------------------------------------

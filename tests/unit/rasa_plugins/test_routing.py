@@ -95,6 +95,16 @@ def test_questions_taken_for_complaint_or_payment_problem_are_answered() -> None
     assert decide(parsed("my card was charged twice", "payment_issue", 0.6, language="en")) is None
 
 
+def test_a_question_about_the_chat_taken_for_back_to_the_bot_is_answered_outside_a_handoff() -> None:
+    question = parsed("if I leave the chat and return later, will it remember me?", "back_to_bot", 0.5,
+                      language="en", doc="policy:order-verification-and-security")
+    assert decide(question)["decision"] == "answer"
+    # a person owns the chat, or a ticket waits for the team after hours: "back to the bot" keeps its meaning
+    assert decide(question, State(handoff_active=True)) is None
+    assert decide(question, State(handoff_waiting=True)) is None
+    assert decide(parsed("back to the bot please", "back_to_bot", 0.5, language="en")) is None
+
+
 def test_the_fallback_is_answered_only_with_a_close_page() -> None:
     assert decide(parsed("what currency are your prices in?", "nlu_fallback", 0.7, language="en"))
     assert decide(parsed("what is the capital of peru", "nlu_fallback", 0.3, language="en")) is None
