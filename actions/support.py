@@ -1,5 +1,5 @@
 """Complaints and payment problems (answered from a guide or policy when one is sure to, then a person is
-offered), and the fallback.
+offered), feedback (the same, else the thank-you), and the fallback.
 
 The handoff itself (ticket, relay, rating) lives in :mod:`actions.handoff`.
 """
@@ -22,7 +22,7 @@ from assistant.shop.support import handoff_rules
 from assistant.shop.support.handoff_rules import COMPLAINT, PAYMENT_ISSUE
 
 FALLBACK = "nlu_fallback"
-# A complaint or a payment problem is answered from a guide or policy when the knowledge base is this far
+# A complaint, a payment problem or feedback is answered from a guide or policy when the knowledge base is this far
 # above its calibrated threshold (tuning part of `make answer-eval`), else the apology template answers
 SUPPORT_MARGIN = 0.02
 
@@ -44,6 +44,20 @@ class ActionOfferHandoff(ShopAction):
         else:
             dispatcher.utter_message(response="utter_payment_issue" if reason == PAYMENT_ISSUE else "utter_complaint")
         return [SlotSet("awaiting_confirmation", f"handoff:{reason}")]
+
+
+class ActionGiveFeedback(ShopAction):
+    """Feedback, or what looks like it: "I'd like to fix a typo in my review" is answered from the reviews
+    policy when the knowledge base is sure of it; praise and remarks get the thank-you (how to write a
+    review, where to send remarks)."""
+
+    def name(self) -> Text:
+        return "action_give_feedback"
+
+    def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, services: Services) -> Events:
+        if not answer_shop_question(dispatcher, tracker, services, margin=SUPPORT_MARGIN):
+            dispatcher.utter_message(response="utter_give_feedback")
+        return []
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:

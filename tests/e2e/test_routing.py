@@ -94,6 +94,19 @@ def test_a_stated_payment_problem_or_complaint_gets_the_page_then_a_person(shop,
     assert buttons(replies)[-2:] == ["/affirm", "/deny"], replies  # "shall I pass this to a person?"
 
 
+# ... and what the classifier takes for feedback but asks for a policy: the reviews policy; praise is thanked
+@pytest.mark.parametrize("text", ["I posted a review with a mistake in it and want to edit it", "我写的评价有错字，想改一下",
+                                  "我寫的評價想修改一下", "投稿したレビューに誤字があったので直したい"])
+def test_a_review_to_correct_gets_the_reviews_policy_not_the_thank_you(shop, text):
+    assert_answered(shop, text, ["policy:reviews-policy"])
+
+
+def test_praise_is_thanked_not_answered_from_a_page(shop):
+    chat = shop.chat()
+    replies = chat.send("your jackets are great, love the fit")
+    assert not sources(replies) and "feedback" in " ".join(r.get("text") or "" for r in replies), replies
+
+
 # 4. policy questions that used to fall to "Sorry, I didn't get that"
 @pytest.mark.parametrize("text, wanted", [
     ("which currency do you charge in?", ["policy:pricing-and-taxes", "policy:payment-methods"]),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 import actions.support
-from actions.support import ActionFallback, ActionOfferHandoff
+from actions.support import ActionFallback, ActionGiveFeedback, ActionOfferHandoff
 from assistant.shop.support.tickets import NewTicket
 from tests.unit.actions.conftest import asked, reply, responses, run, slots_of, tracker, unfilled
 
@@ -71,6 +71,22 @@ def test_a_guide_that_answers_the_problem_comes_first_then_a_person_is_offered(
     assert "person" in offer["text"] and [b["payload"] for b in offer["buttons"]] == ["/affirm", "/deny"]
     assert slots_of(events) == {"awaiting_confirmation": f"handoff:{intent}"}  # "yes" hands off as before
     assert services.shop.tickets.queue() == []
+
+
+def test_feedback_gets_the_thank_you_when_no_guide_answers_it(services, domain, clock, kb_questions) -> None:
+    events, messages = run(ActionGiveFeedback(), tracker(text="love the new jackets", intent="give_feedback"))
+    assert responses(messages) == ["utter_give_feedback"] and unfilled(domain, messages[0]) == set()
+    assert events == [] and kb_questions == ["love the new jackets"]
+
+
+def test_a_question_taken_for_feedback_gets_the_page_that_answers_it(services, clock, monkeypatch) -> None:
+    def answers(dispatcher, tracker, services, margin: float = 0.02) -> bool:
+        dispatcher.utter_message(response="utter_kb_answer", answer="You can edit a review for 30 days.", source="Reviews")
+        return True
+
+    monkeypatch.setattr(actions.support, "answer_shop_question", answers)
+    _, messages = run(ActionGiveFeedback(), tracker(text="I want to fix a typo in my review", intent="give_feedback"))
+    assert responses(messages) == ["utter_kb_answer"]  # no thank-you for feedback that was not given
 
 
 # ---- action_fallback ---------------------------------------------------------------------------------
