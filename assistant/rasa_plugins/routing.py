@@ -20,7 +20,10 @@ own prediction stays in ``route.from_intent``. A question about the shopper's ow
 return my order?") is answered from the policy first, and ``route.offer_task`` makes the answer offer
 the task as a button. A kind of product with no product's name ("got any parkas in dark green"), or an
 order task the classifier is unsure of for a message that describes a product ("I'd like a blouse in size
-12"), becomes a product search. While the verification form waits, a message placed with a question intent
+12"), becomes a product search; so does a request for products of a kind (``Language.wants_product``: "do
+you have...", "我想买...", "...はありますか") that asks no advice (``Language.asks_advice``: care, fit, "how do
+I..."), whatever the size guide scores ("26.5cmの登山靴はありますか" wants boots). Advice words also let a guide
+answer that is only a little closer than the best product page ("is it ok to tumble dry my raincoat"). While the verification form waits, a message placed with a question intent
 is answered and the form asks again; a product search ends the form (rules in nlu_data/train/rules.yml).
 Everything else keeps its intent. Runs in the Rasa process (``server.py`` wraps
 ``MessageProcessor.parse_message``), a few microseconds per message.
@@ -67,6 +70,7 @@ class Thresholds:
     fallback_question: float = 0.40  # a shop question the classifier could not place
     product_page: float = 0.30      # a question about one product the classifier could not place ...
     product_over_page: float = 0.05  # ... whose product page beats the best guide or policy by this much
+    size_slack: float = 0.02         # which size to choose: the size guide may trail the best product page by this
 
 
 THRESHOLDS = Thresholds()
@@ -105,13 +109,14 @@ def _product_in_last_turn(events: Any) -> bool:
 def _cues(language: str) -> tuple[Optional[re.Pattern], ...]:
     lang = REGISTRY.get(language) or REGISTRY[DEFAULT_LANGUAGE]
     return tuple(re.compile(pattern, re.I) if pattern else None
-                 for pattern in (lang.asks_how, lang.own_order, lang.asks_to_act, lang.asks_size))
+                 for pattern in (lang.asks_how, lang.own_order, lang.asks_to_act, lang.asks_size,
+                                 lang.wants_product, lang.asks_advice))
 
 
 def cues(text: str, language: Optional[str]) -> tuple[bool, bool]:
     """(asks how something works in general, is about the shopper's own order); a request to act
     ("can you cancel...", "where is my parcel") is not a general question."""
-    how, own, act, _size = _cues(language or DEFAULT_LANGUAGE)
+    how, own, act = _cues(language or DEFAULT_LANGUAGE)[:3]
     asks = bool(how and how.search(text)) and not (act and act.search(text))
     return asks, bool(own and own.search(text))
 
@@ -120,6 +125,24 @@ def asks_size(text: str, language: Optional[str]) -> bool:
     """Which size to choose ("between M and L", "chest 98 cm", "胸围98该拿哪个码")."""
     size = _cues(language or DEFAULT_LANGUAGE)[3]
     return bool(size and size.search(text))
+
+
+def asks_advice(text: str, language: Optional[str]) -> bool:
+    """Advice on care, fit or use ("how do I wash...", "tumble dryer", "which size", "洗", "手入れ")."""
+    advice = _cues(language or DEFAULT_LANGUAGE)[5]
+    return bool(advice and advice.search(text))
+
+
+def wants_product(text: str, language: Optional[str]) -> bool:
+    """A request for products of a kind ("do you have...", "我想买...", "ありますか") that asks no advice
+    ("how do I wash...", "which size..."): "26.5cmの登山靴はありますか" wants boots, not the size guide."""
+    wants = _cues(language or DEFAULT_LANGUAGE)[4]
+    return bool(wants and wants.search(text)) and not asks_advice(text, language)
+
+
+def _acts(text: str, language: Optional[str]) -> bool:
+    act = _cues(language or DEFAULT_LANGUAGE)[2]
+    return bool(act and act.search(text))
 
 
 def only_order_number(text: str, entities: Any) -> bool:
@@ -168,6 +191,7 @@ def best_product(parsed: Mapping[str, Any]) -> float:
 
 
 PRODUCT_DETAILS = frozenset({"category", "color", "size", "price", "product"})
+PRODUCT_FILTERS = frozenset({"color", "size", "price"})
 UNSURE_TASK = 0.6  # "I'd like a blouse in size 12": change_order 0.45, product_search third
 
 
@@ -236,8 +260,11 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
     # unless the message also names a kind of product ("trail shoes in size 9": "trail" is no product)
     full_name = bool((parsed.get("knowledge") or {}).get("named_product"))
     named_product = full_name or ("product" in entities and "category" not in entities)
-    # a guide or policy close enough, and closer than any product page
-    page_answers = page >= thresholds.product_question and passage >= product + thresholds.product_margin
+    # a guide or policy close enough, and closer than any product page (by a margin, unless the message asks
+    # for advice in so many words: "is it ok to put my raincoat in the tumble dryer")
+    advice = asks_advice(text, language)
+    margin = 0.0 if advice else thresholds.product_margin
+    page_answers = page >= thresholds.product_question and passage >= product + margin
 
     def search(reason: str) -> Dict[str, Any]:
         return {"decision": "search", "from_intent": intent, "offer_task": None, "page": doc,
@@ -245,13 +272,30 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
 
     if intent not in (*ORDER_TASKS, HANDOFF, "product_question") and (
             (named_product and product >= passage) or
-            (intent == FALLBACK and product >= thresholds.product_page and product >= passage + thresholds.product_over_page)):
-        # "got any parkas in dark green": a kind of product and no product's name is a search
-        search = "category" in entities and not full_name
+            (intent == FALLBACK and not advice and product >= thresholds.product_page
+             and product >= passage + thresholds.product_over_page)):
+        # "got any parkas in dark green": a kind of product and no product's name is a search; so is a message
+        # the classifier could not place that names no product ("I need a daypack around 25 litres"): a
+        # question about "it" needs a product named or just shown
+        search = ("category" in entities and not full_name) or (
+            intent == FALLBACK and not named_product and not state.product_shown)
         return {"decision": "search" if search else "product", "from_intent": intent, "offer_task": None,
                 "page": doc, "page_score": round(page, 4), "product_score": round(product, 4),
                 "reason": "a search for a kind of product" if search else "a question about a product the shop sells"}
+    wants = wants_product(text, language)
+    if intent == PRODUCT_SEARCH and wants and not named_product:
+        return None  # "寝袋はありますか", "26.5cmの登山靴はありますか": a search, whatever the guides score
+    if intent in ORDER_TASKS and wants and "category" in entities and not own and not entities & {"order_id"} \
+            and not _acts(text, language):
+        return search("a product of a kind wanted, not an order of the shopper's")  # "我想买一双42码的登山鞋"
+    # the classifier's question classes: "有没有" and "ありますか" also ask whether there is a warranty or a fee, so
+    # a kind of product needs a size, colour or price asked for with it, or product pages closer than the guides
+    if intent in (ASK, FALLBACK) and wants and "category" in entities and not named_product \
+            and (entities & PRODUCT_FILTERS or product >= passage):
+        return search("a product of a kind wanted, taken for a shop question")  # "do you have walking boots in a 45?"
+    size_question = doc in SIZE_GUIDES and asks_size(text, language) and page >= thresholds.product_question
     if intent == PRODUCT_QUESTION and "category" in entities and not named_product and not (asks_how and page_answers) \
+            and not size_question \
             and PRODUCT_SEARCH in [entry.get("name") for entry in (parsed.get("intent_ranking") or [])[:3]]:
         # "got any parkas in dark green" right after a result: a new kind of product, not the one just shown
         return search("a kind of product with no product's name, taken for a question about a product")
@@ -264,8 +308,7 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
         named = named_product or (intent == "product_question" and state.product_shown)
         if not named and page_answers and (asks_how or intent == "product_question"):
             reason = "a how-to, care or size question with no product named"
-        elif not named and doc in SIZE_GUIDES and asks_size(text, language) and page >= thresholds.product_question \
-                and passage >= product:
+        elif not named and size_question and passage >= product - thresholds.size_slack:
             reason = "which size to choose, with no product named: the size guides"
     elif intent in SUPPORT_INTENTS or (intent == BACK_TO_BOT and not state.handoff_waiting):
         # a "back to the bot" outside any handoff is a question about the chat itself, not a request

@@ -33,3 +33,8 @@ class Language:
     asks_to_act: str = ""
     # which size to choose ("between M and L", "chest 98 cm", "does it run small"): the size guides answer
     asks_size: str = ""
+    # a request for products of a kind ("do you have...", "I'd like to buy...", "show me..."): a search,
+    # unless it asks for advice
+    wants_product: str = ""
+    # advice on care, fit or use ("how do I wash...", "which size...", "why..."): the guides answer
+    asks_advice: str = ""

@@ -271,3 +271,86 @@ def test_a_kind_of_product_is_searched_not_taken_for_the_product_just_shown() ->
 def test_an_unsure_order_task_that_names_a_product_is_a_search(text, ranking, entities, expected) -> None:
     result = route(_with_ranking(parsed(text, "x", 0.2, entities=entities, language="en"), ranking))
     assert (result.get("route", {}).get("decision") == "search") == bool(expected)
+
+
+@pytest.mark.parametrize("text,language", [
+    ("do you have walking boots in a 45?", "en"),
+    ("有没有43码的徒步鞋？", "zh-Hans"),
+    ("有賣 26 號的登山鞋嗎", "zh-Hant"),
+    ("27cmのトレランシューズはありますか", "ja"),
+    ("寝袋はありますか", "ja"),
+])
+def test_a_request_for_a_kind_of_product_stays_a_search_even_when_a_size_guide_scores_higher(text, language) -> None:
+    """A size or a question mark in a request for products is no size question: the shopper wants cards."""
+    message = parsed(text, "product_search", 0.6, product=0.4, entities=["category"], language=language,
+                     doc="guide:shoe-size-guide")
+    assert decide(message) is None
+
+
+@pytest.mark.parametrize("text,language", [
+    ("do you have a care guide for down jackets?", "en"),
+    ("有没有羽绒服怎么洗的说明", "zh-Hans"),
+    ("ダウンの洗い方のガイドはありますか", "ja"),
+])
+def test_a_request_for_advice_is_not_a_request_for_products(text, language) -> None:
+    message = parsed(text, "product_search", 0.6, product=0.4, language=language, doc="guide:care-down-and-insulation")
+    assert route(message)["intent"]["name"] == ASK
+
+
+@pytest.mark.parametrize("text,language,intent,search", [
+    ("我想买一双42码的登山鞋", "zh-Hans", "change_order", True),
+    ("想買一件L號的刷毛外套", "zh-Hant", "change_order", True),
+    ("Mサイズのフリースが欲しいです", "ja", "change_order", True),
+    ("I'd like to buy a tent for two", "en", "change_order", True),
+    ("I want to return the boots", "en", "return_item", False),  # a request to act keeps its task
+    ("我想要退这双登山鞋", "zh-Hans", "return_item", False),
+])
+def test_an_order_task_that_wants_a_kind_of_product_is_a_search(text, language, intent, search) -> None:
+    message = parsed(text, intent, 0.3, product=0.4, entities=["category"], language=language)
+    message["intent"]["confidence"] = 0.94  # sure of the task: the purchase words decide, not the confidence
+    decision = decide(message)
+    assert (decision or {}).get("decision") == ("search" if search else None)
+
+
+def test_a_message_the_classifier_could_not_place_that_names_no_product_is_a_search() -> None:
+    message = parsed("I need a daypack around 25 litres", "nlu_fallback", 0.27, product=0.33)
+    assert decide(message)["decision"] == "search"
+    # ... unless a product was just shown: then it is about that product
+    assert decide(message, State(product_shown=True))["decision"] == "product"
+
+
+def test_an_advice_question_the_classifier_could_not_place_is_not_sent_to_a_product() -> None:
+    message = parsed("how do I look after rubber wellies", "nlu_fallback", 0.22, product=0.3,
+                     doc="guide:care-leather-and-hiking-shoes")
+    assert decide(message) is None  # the fallback, which answers from the knowledge base when it is sure
+
+
+def test_care_words_let_the_guide_answer_without_the_product_margin() -> None:
+    """A guide a little closer than the best product page answers when the message asks for care advice."""
+    care = parsed("is it fine to tumble dry a raincoat", "product_question", 0.42, product=0.33,
+                  entities=["category"], doc="guide:care-waterproof-jackets")
+    assert route(care)["intent"]["name"] == ASK
+    plain = parsed("is the raincoat any good in a storm", "product_question", 0.42, product=0.33,
+                   entities=["category"], doc="guide:care-waterproof-jackets")
+    assert route(plain)["intent"]["name"] != ASK
+
+
+def test_a_size_question_that_names_a_kind_of_product_gets_the_size_guide_not_a_search() -> None:
+    message = parsed("shoulders 48 cm, which size of rain shell?", "product_question", 0.5, product=0.49,
+                     entities=["category"], doc="guide:clothing-size-guide")
+    message["intent_ranking"].append({"name": "product_search", "confidence": 0.1})
+    assert route(message)["intent"]["name"] == ASK
+
+
+@pytest.mark.parametrize("intent", ["ask_shop_question", "nlu_fallback"])
+def test_a_kind_of_product_wanted_taken_for_a_shop_question_is_a_search(intent) -> None:
+    message = parsed("have you got trail shoes in a 43", intent, 0.45, product=0.4, entities=["category", "size"],
+                     doc="guide:shoe-size-guide")
+    assert decide(message)["decision"] == "search"
+    advice = parsed("do you have a size chart for trail shoes", intent, 0.45, product=0.4, entities=["category"],
+                    doc="guide:shoe-size-guide")
+    assert (decide(advice) or {}).get("decision") != "search"
+    # "有没有" also asks whether there is a warranty: a kind of product alone, with the guides closer, is no search
+    policy = parsed("登山鞋有没有保修", intent, 0.45, product=0.4, entities=["category"], language="zh-Hans",
+                    doc="policy:warranty")
+    assert (decide(policy) or {}).get("decision") != "search"
