@@ -70,6 +70,7 @@ class Thresholds:
     fallback_question: float = 0.40  # a shop question the classifier could not place
     product_page: float = 0.30      # a question about one product the classifier could not place ...
     product_over_page: float = 0.05  # ... whose product page beats the best guide or policy by this much
+    named_product_slack: float = 0.05  # a question naming a product in full: its page may trail the best guide by this
     size_slack: float = 0.02         # which size to choose: the size guide may trail the best product page by this
 
 
@@ -283,6 +284,13 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
                 "page": doc, "page_score": round(page, 4), "product_score": round(product, 4),
                 "reason": "a search for a kind of product" if search else "a question about a product the shop sells"}
     wants = wants_product(text, language)
+    if full_name and asks_how and not wants and not advice and intent not in (*ORDER_TASKS, HANDOFF, PRODUCT_QUESTION) \
+            and product >= passage - thresholds.named_product_slack:
+        # "Kestrel Rain Shell 的帽子戴着头盔能套得下吗": a question about the product named in full, whatever the
+        # classifier made of it, when its page is about as close as the best guide
+        return {"decision": "product", "from_intent": intent, "offer_task": None, "page": doc,
+                "page_score": round(page, 4), "product_score": round(product, 4),
+                "reason": "a question about the product named in full"}
     if intent == PRODUCT_SEARCH and wants and not named_product:
         return None  # "寝袋はありますか", "26.5cmの登山靴はありますか": a search, whatever the guides score
     if intent in ORDER_TASKS and wants and "category" in entities and not own and not entities & {"order_id"} \

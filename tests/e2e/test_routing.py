@@ -253,6 +253,15 @@ def test_care_and_fit_questions_naming_a_kind_of_product_get_the_guide(shop, tex
     assert_answered(shop, text, wanted)
 
 
+@pytest.mark.parametrize("text", ["Kestrel Rain Shell 的兜帽可以调节松紧吗", "Kestrel Rain Shellのフードは調整できますか"])
+def test_a_question_naming_a_product_in_full_is_answered_about_that_product(shop, text):
+    """The classifier may take it for a search; the product's page answers."""
+    chat = shop.chat()
+    replies = chat.send(text)
+    assert "action_product_question" in _actions_of_last_message(chat), (text, replies)
+    assert chat.tracker()["slots"].get("last_product_sku") == "NW-JAC-0005", replies
+
+
 def test_a_text_parsed_before_is_routed_by_its_own_conversation(shop):
     """Rasa keeps parse results by text (``assistant.rasa_plugins.parse_cache``): the second time a text comes,
     from another shopper, the NLU is skipped, but the router still weighs that shopper's conversation."""

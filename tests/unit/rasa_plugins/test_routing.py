@@ -354,3 +354,16 @@ def test_a_kind_of_product_wanted_taken_for_a_shop_question_is_a_search(intent) 
     policy = parsed("登山鞋有没有保修", intent, 0.45, product=0.4, entities=["category"], language="zh-Hans",
                     doc="policy:warranty")
     assert (decide(policy) or {}).get("decision") != "search"
+
+
+@pytest.mark.parametrize("intent", ["product_search", "ask_shop_question", "place_order"])
+def test_a_question_naming_a_product_in_full_is_about_that_product(intent) -> None:
+    message = parsed("Kestrel Rain Shell 的兜帽能调松紧吗", intent, 0.36, product=0.35, entities=["product", "category"],
+                     language="zh-Hans", doc="guide:accessory-sizes")
+    message["knowledge"]["named_product"] = "product:NW-JAC-0005"
+    assert decide(message)["decision"] == "product"
+    # ... but not a policy question that names it, where the policy is much closer than the product's page
+    policy = parsed("can I return the Kestrel Rain Shell if it's unworn?", intent, 0.6, product=0.35,
+                    entities=["product"], doc="policy:returns")
+    policy["knowledge"]["named_product"] = "product:NW-JAC-0005"
+    assert (decide(policy) or {}).get("decision") != "product"
