@@ -51,6 +51,7 @@ PRODUCT_ACTIONS = ("action_product_search", "action_product_search_more", "actio
 OWN_ORDER_ENTITIES = ("order_id", "email")
 SIZE_GUIDES = frozenset({"guide:clothing-size-guide", "guide:shoe-size-guide", "guide:kids-sizes",
                          "guide:accessory-sizes", "guide:how-to-measure"})
+HOURS_PAGES = frozenset({"policy:contact-and-opening-hours", "guide:contact-support"})
 STRAY = ("inform", FALLBACK)  # data with no request
 LOOK_UP = "order_status"      # what a shopper who types only their order number wants first
 
@@ -111,7 +112,7 @@ def _cues(language: str) -> tuple[Optional[re.Pattern], ...]:
     lang = REGISTRY.get(language) or REGISTRY[DEFAULT_LANGUAGE]
     return tuple(re.compile(pattern, re.I) if pattern else None
                  for pattern in (lang.asks_how, lang.own_order, lang.asks_to_act, lang.asks_size,
-                                 lang.wants_product, lang.asks_advice))
+                                 lang.wants_product, lang.asks_advice, lang.asks_when))
 
 
 def cues(text: str, language: Optional[str]) -> tuple[bool, bool]:
@@ -132,6 +133,13 @@ def asks_advice(text: str, language: Optional[str]) -> bool:
     """Advice on care, fit or use ("how do I wash...", "tumble dryer", "which size", "洗", "手入れ")."""
     advice = _cues(language or DEFAULT_LANGUAGE)[5]
     return bool(advice and advice.search(text))
+
+
+def asks_when_people(text: str, language: Optional[str]) -> bool:
+    """A question about when a person is there ("can I talk to a human on Sunday?", "土日でも人間と話せますか"):
+    a question, even though asking for a person is otherwise a request to act, that names a day or an hour."""
+    how, _own, _act, _size, _wants, _advice, when = _cues(language or DEFAULT_LANGUAGE)
+    return bool(how and how.search(text)) and bool(when and when.search(text))
 
 
 def wants_product(text: str, language: Optional[str]) -> bool:
@@ -312,6 +320,8 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
     if intent in ORDER_TASKS or intent == HANDOFF:
         if asks_how and page >= thresholds.task_question and not entities & {"order_id"}:
             reason = "a general question, not a request to act on an order"
+        elif intent == HANDOFF and doc in HOURS_PAGES and asks_when_people(text, language):
+            reason = "when a person can be reached: the opening hours, and the person offered"
     elif intent in PRODUCT_INTENTS:
         named = named_product or (intent == "product_question" and state.product_shown)
         if not named and page_answers and (asks_how or intent == "product_question"):

@@ -262,6 +262,13 @@ def test_a_question_naming_a_product_in_full_is_answered_about_that_product(shop
     assert chat.tracker()["slots"].get("last_product_sku") == "NW-JAC-0005", replies
 
 
+@pytest.mark.parametrize("text", ["日曜日でも担当者と話せますか", "星期天也能找真人客服吗", "晚上十點以後還能轉真人嗎？"])
+def test_asking_when_a_person_is_there_gets_the_hours_and_a_person_offered(shop, text):
+    """Not a handoff at 11 p.m. on a question about the hours: the hours, with the person a tap away."""
+    replies = assert_answered(shop, text, ["policy:contact-and-opening-hours", "guide:contact-support"])
+    assert "/human_handoff" in buttons(replies), replies
+
+
 def test_a_text_parsed_before_is_routed_by_its_own_conversation(shop):
     """Rasa keeps parse results by text (``assistant.rasa_plugins.parse_cache``): the second time a text comes,
     from another shopper, the NLU is skipped, but the router still weighs that shopper's conversation."""

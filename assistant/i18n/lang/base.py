@@ -38,3 +38,6 @@ class Language:
     wants_product: str = ""
     # advice on care, fit or use ("how do I wash...", "which size...", "why..."): the guides answer
     asks_advice: str = ""
+    # when something is possible (days, hours, holidays: "on Sunday", "at 11pm", "土日でも", "周末"): a person asked
+    # for *when* gets the opening hours, with a person offered
+    asks_when: str = ""

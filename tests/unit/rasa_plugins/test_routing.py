@@ -367,3 +367,20 @@ def test_a_question_naming_a_product_in_full_is_about_that_product(intent) -> No
                     entities=["product"], doc="policy:returns")
     policy["knowledge"]["named_product"] = "product:NW-JAC-0005"
     assert (decide(policy) or {}).get("decision") != "product"
+
+
+@pytest.mark.parametrize("text,language,answered", [
+    ("can I talk to a person on a sunday?", "en", True),
+    ("日曜日でも担当者と話せますか", "ja", True),
+    ("星期天也能找真人客服吗", "zh-Hans", True),
+    ("晚上十點以後還能轉真人嗎？", "zh-Hant", True),
+    ("I want to talk to a human now", "en", False),  # asking for a person now is asking for a person
+    ("转人工", "zh-Hans", False),
+])
+def test_asking_when_a_person_is_there_gets_the_hours_with_the_person_offered(text, language, answered) -> None:
+    message = parsed(text, "human_handoff", 0.3, language=language, doc="policy:contact-and-opening-hours")
+    decision = decide(message)
+    if answered:
+        assert decision["decision"] == "answer" and decision["offer_task"] == "human_handoff"
+    else:
+        assert decision is None
