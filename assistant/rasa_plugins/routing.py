@@ -23,8 +23,11 @@ order task the classifier is unsure of for a message that describes a product ("
 12"), becomes a product search; so does a request for products of a kind (``Language.wants_product``: "do
 you have...", "我想买...", "...はありますか") that asks no advice (``Language.asks_advice``: care, fit, "how do
 I..."), whatever the size guide scores ("26.5cmの登山靴はありますか" wants boots). Advice words also let a guide
-answer that is only a little closer than the best product page ("is it ok to tumble dry my raincoat"). While the verification form waits, a message placed with a question intent
-is answered and the form asks again; a product search ends the form (rules in nlu_data/train/rules.yml).
+answer that is only a little closer than the best product page ("is it ok to tumble dry my raincoat"); a
+question naming a product in full is about that product; asking *when* a person is there
+(``Language.asks_when``) gets the opening hours with the person offered. While the verification form waits,
+a message placed with a question intent is answered and the form asks again; a product search ends the
+form (rules in nlu_data/train/rules.yml).
 Everything else keeps its intent. Runs in the Rasa process (``server.py`` wraps
 ``MessageProcessor.parse_message``), a few microseconds per message.
 """
