@@ -110,51 +110,48 @@ def _product_in_last_turn(events: Any) -> bool:
     return False
 
 
+CUES = ("asks_how", "own_order", "asks_to_act", "asks_size", "wants_product", "asks_advice", "asks_when")
+
+
 @functools.lru_cache(maxsize=None)
-def _cues(language: str) -> tuple[Optional[re.Pattern], ...]:
+def _cues(language: str) -> Dict[str, Optional[re.Pattern]]:
+    """The language's routing cues (``Language`` fields named in ``CUES``), compiled once."""
     lang = REGISTRY.get(language) or REGISTRY[DEFAULT_LANGUAGE]
-    return tuple(re.compile(pattern, re.I) if pattern else None
-                 for pattern in (lang.asks_how, lang.own_order, lang.asks_to_act, lang.asks_size,
-                                 lang.wants_product, lang.asks_advice, lang.asks_when))
+    return {name: re.compile(getattr(lang, name), re.I) if getattr(lang, name) else None for name in CUES}
+
+
+def _matches(cue: str, text: str, language: Optional[str]) -> bool:
+    pattern = _cues(language or DEFAULT_LANGUAGE)[cue]
+    return bool(pattern and pattern.search(text))
 
 
 def cues(text: str, language: Optional[str]) -> tuple[bool, bool]:
     """(asks how something works in general, is about the shopper's own order); a request to act
     ("can you cancel...", "where is my parcel") is not a general question."""
-    how, own, act = _cues(language or DEFAULT_LANGUAGE)[:3]
-    asks = bool(how and how.search(text)) and not (act and act.search(text))
-    return asks, bool(own and own.search(text))
+    asks = _matches("asks_how", text, language) and not _matches("asks_to_act", text, language)
+    return asks, _matches("own_order", text, language)
 
 
 def asks_size(text: str, language: Optional[str]) -> bool:
     """Which size to choose ("between M and L", "chest 98 cm", "胸围98该拿哪个码")."""
-    size = _cues(language or DEFAULT_LANGUAGE)[3]
-    return bool(size and size.search(text))
+    return _matches("asks_size", text, language)
 
 
 def asks_advice(text: str, language: Optional[str]) -> bool:
     """Advice on care, fit or use ("how do I wash...", "tumble dryer", "which size", "洗", "手入れ")."""
-    advice = _cues(language or DEFAULT_LANGUAGE)[5]
-    return bool(advice and advice.search(text))
+    return _matches("asks_advice", text, language)
 
 
 def asks_when_people(text: str, language: Optional[str]) -> bool:
     """A question about when a person is there ("can I talk to a human on Sunday?", "土日でも人間と話せますか"):
     a question, even though asking for a person is otherwise a request to act, that names a day or an hour."""
-    how, _own, _act, _size, _wants, _advice, when = _cues(language or DEFAULT_LANGUAGE)
-    return bool(how and how.search(text)) and bool(when and when.search(text))
+    return _matches("asks_how", text, language) and _matches("asks_when", text, language)
 
 
 def wants_product(text: str, language: Optional[str]) -> bool:
     """A request for products of a kind ("do you have...", "我想买...", "ありますか") that asks no advice
     ("how do I wash...", "which size..."): "26.5cmの登山靴はありますか" wants boots, not the size guide."""
-    wants = _cues(language or DEFAULT_LANGUAGE)[4]
-    return bool(wants and wants.search(text)) and not asks_advice(text, language)
-
-
-def _acts(text: str, language: Optional[str]) -> bool:
-    act = _cues(language or DEFAULT_LANGUAGE)[2]
-    return bool(act and act.search(text))
+    return _matches("wants_product", text, language) and not asks_advice(text, language)
 
 
 def only_order_number(text: str, entities: Any) -> bool:
@@ -305,7 +302,7 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
     if intent == PRODUCT_SEARCH and wants and not named_product:
         return None  # "寝袋はありますか", "26.5cmの登山靴はありますか": a search, whatever the guides score
     if intent in ORDER_TASKS and wants and "category" in entities and not own and not entities & {"order_id"} \
-            and not _acts(text, language):
+            and not _matches("asks_to_act", text, language):
         return search("a product of a kind wanted, not an order of the shopper's")  # "我想买一双42码的登山鞋"
     # the classifier's question classes: "有没有" and "ありますか" also ask whether there is a warranty or a fee, so
     # a kind of product needs a size, colour or price asked for with it, or product pages closer than the guides
