@@ -16,7 +16,7 @@ import time
 from typing import Sequence
 
 from assistant.runtime.settings import get_settings
-from knowledge_base.encoders import ENCODERS, get_encoder
+from knowledge_base.encoders import ENCODERS, get_encoder, use_threads
 from knowledge_base.index import INDEX_TYPES, build_index
 from knowledge_base.search import IndexMissing, KnowledgeBase
 
@@ -26,6 +26,8 @@ ROUTING_ENCODER = "use"
 
 def _build(args: argparse.Namespace) -> int:
     settings = get_settings()
+    if args.threads:
+        use_threads(args.threads)
     # by default: the answering encoder, and ``use``, whose vectors Rasa's router compares with the USE
     # sentence vector its NLU pipeline already computed (assistant/rasa_plugins/components/knowledge_retriever.py)
     encoders = ENCODERS if args.all_encoders else (
@@ -88,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--all-encoders", action="store_true", help="build an index for every encoder")
     build.add_argument("--index-type", choices=INDEX_TYPES)
     build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.add_argument("--threads", type=int, help="encoder threads (default: up to 4 cores)")
     build.set_defaults(run=_build)
     evaluate = sub.add_parser("eval", help="retrieval and abstention figures (JSON)")
     evaluate.add_argument("--encoder", choices=ENCODERS, help="only this encoder (default: all)")
