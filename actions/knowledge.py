@@ -23,6 +23,7 @@ from assistant.shop.support.hours_text import fill_support_hours
 from knowledge_base.answers import Abstention, Answer, answer
 from knowledge_base.intent_topics import expected_documents
 from knowledge_base.search import KnowledgeBase, Passage
+from knowledge_base.text import without_shop_name
 
 GUIDES_AND_POLICIES = {"kind": ["guide", "policy"]}
 TOPIC_INTENT = "kb_topic"
@@ -103,6 +104,8 @@ def leniency(tracker: Tracker) -> float:
 
 def try_answer(kb: KnowledgeBase, tracker: Tracker, services: Services, text: str,
                filters: Optional[Dict[str, Any]] = None) -> Answer | Abstention:
+    if not filters or "product" not in filters.get("kind", ()):
+        text = without_shop_name(text, services.settings.shop_name)  # every guide is the shop's: no topic
     return answer(kb, text, filters=filters or GUIDES_AND_POLICIES, min_score=services.settings.kb_min_score,
                   language=shopper_language(tracker), leniency=leniency(tracker),
                   expected=expected_documents(agreeing_intent(tracker)), expected_leniency=EXPECTED_PAGE_LENIENCY)

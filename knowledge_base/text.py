@@ -71,3 +71,35 @@ def tokenize(text: str) -> list[str]:
             words = [word for word, _ in chinese_words(to_simplified()(run), for_search=True)]
             tokens.extend(w for w in words if w not in CJK_STOPWORDS)
     return tokens
+
+
+_LEADING = r"(?:\b(?:at|from|with|to|of|by|for|in)\s+)?"
+
+
+@functools.lru_cache(maxsize=8)
+def _shop_name_pattern(shop_name: str) -> re.Pattern | None:
+    words = shop_name.split()
+    if not words:
+        return None
+    # the full name, or its first word when it is a distinctive one ("Northwind" of "Northwind Outfitters")
+    names = [r"\s+".join(map(re.escape, words))]
+    if len(words) > 1 and len(words[0]) >= 4:
+        names.append(re.escape(words[0]))
+    # bounded by anything but a Latin letter or digit: "Northwind有寄到加拿大嗎" has no word boundary
+    name = rf"(?<![a-z0-9])(?:{'|'.join(names)})(?:['’]s|\s*[的の])?(?![a-z0-9])"
+    # "at Northwind?" loses its preposition too; "in touch with Northwind customer care" keeps it
+    return re.compile(rf"{_LEADING}{name}(?=\s*(?:[?!.,;:]|$))|{name}", re.I)
+
+
+def without_shop_name(text: str, shop_name: str) -> str:
+    """``text`` without the shop's own name ("how do returns work at Northwind?" -> "how do returns work?").
+    Every guide and policy is the shop's, so the name says nothing about which one answers, and the
+    encoders read it as a topic of its own: "how do I get in touch with northwind customer care?" was
+    closest to creating an account and abstained, without the name it is the contact guide. Products
+    keep it (a product may carry the shop's name)."""
+    pattern = _shop_name_pattern(shop_name.strip())
+    if pattern is None:
+        return text
+    stripped = re.sub(r"\s{2,}", " ", pattern.sub("", text)).strip()
+    stripped = re.sub(r"\s+([?!.,])", r"\1", stripped)
+    return stripped if re.search(r"\w", stripped) else text

@@ -115,6 +115,17 @@ def test_policy_questions_get_the_policy_not_the_fallback(shop, text, wanted):
     assert_answered(shop, text, wanted)
 
 
+# the shop's own name says nothing about which page answers (the encoders took it for a topic: these
+# abstained with it and were answered without it)
+@pytest.mark.parametrize("text, wanted", [
+    ("does Northwind Outfitters ship to Canada?", ["policy:shipping"]),
+    ("what is Northwind's warranty on boots?", ["policy:warranty"]),
+    ("Northwind有寄到加拿大嗎？", ["policy:shipping"]),
+])
+def test_naming_the_shop_does_not_lose_the_answer(shop, text, wanted):
+    assert_answered(shop, text, wanted)
+
+
 # 5. questions our content does not answer: no confident unrelated passage
 @pytest.mark.parametrize("text", [
     "do you give a discount to university students?",
