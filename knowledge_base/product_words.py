@@ -197,12 +197,18 @@ def _entries(kind: str) -> tuple[tuple[str, str, str], ...]:
     return tuple(entries)
 
 
-def lookup(kind: str, value: str, language: str | None = None) -> str | None:
+_HIRAGANA_ONLY = re.compile(r"[\u3040-\u309f]+")
+
+
+def lookup(kind: str, value: str, language: str | None = None, in_text: bool = False) -> str | None:
     """The catalogue's category or colour (``kind`` "category" or "color") for a Chinese or Japanese ``value``
     ("蓝色" blue, "青い" blue, "青色" teal in Chinese, "登山鞋" shoes, "靴" shoes in Japanese), or None.
 
     ``language``: the message's language ("zh-Hans", "zh-Hant", "ja", "en" or None), which decides the words
-    the two languages read differently; kana in ``value`` make it Japanese whatever the conversation's."""
+    the two languages read differently; kana in ``value`` make it Japanese whatever the conversation's.
+    ``in_text``: ``value`` is a whole message, not an entity; only words that cannot be part of another word
+    count: two characters or more ("包" of "包裹", a parcel, is no bag) and not hiragana alone ("くつ" of
+    "いくつか" is no shoe)."""
     text = normalise(value)
     if not text:
         return None
@@ -210,6 +216,8 @@ def lookup(kind: str, value: str, language: str | None = None) -> str | None:
     best: tuple[int, int, bool] | None = None
     found = None
     for word, canonical, word_language in _entries(kind):
+        if in_text and (len(word) < 2 or _HIRAGANA_ONLY.fullmatch(word)):
+            continue
         at = text.rfind(word)
         if at < 0:
             continue

@@ -41,6 +41,7 @@ from typing import Any, Dict, Mapping, Optional
 from assistant.i18n.detect import detect_language
 from assistant.i18n.languages import DEFAULT_LANGUAGE, REGISTRY
 from assistant.shop.commerce.order_tasks import ORDER_TASKS
+from knowledge_base.product_words import has_cjk, lookup
 
 ASK = "ask_shop_question"
 FALLBACK = "nlu_fallback"
@@ -154,6 +155,13 @@ def wants_product(text: str, language: Optional[str]) -> bool:
     return _matches("wants_product", text, language) and not asks_advice(text, language)
 
 
+def kind_of_product(text: str, language: Optional[str]) -> Optional[str]:
+    """The catalogue's category named in Chinese or Japanese words, which the entity extractor misses where it
+    has no annotated example ("ソロキャンプ用のテントが欲しい", "冬用の寝袋を探しています"); words that may be part of another
+    word are left out ("包" of "包裹", "くつ" of "いくつか")."""
+    return lookup("category", text, language, in_text=True) if has_cjk(text) else None
+
+
 def only_order_number(text: str, entities: Any) -> bool:
     """Nothing but an order number (and punctuation) in the message."""
     rest = text
@@ -258,6 +266,8 @@ def decide(parsed: Mapping[str, Any], state: State = State(),
         return {"decision": "task", "task": task or LOOK_UP, "from_intent": intent, "offer_task": None,
                 "reason": "an order number with no clear request: the task ranked first, else look the order up"}
     language = message_language(parsed, text)
+    if "category" not in entities and kind_of_product(text, language):
+        entities.add("category")
     asks_how, own = cues(text, language)
     own = own or bool(entities & set(OWN_ORDER_ENTITIES))
     doc, page = best_page(parsed)

@@ -32,6 +32,7 @@ ALLOWED = {
                           "assistant.runtime.rasa_http"},
     "assistant.rasa_plugins": {"assistant.i18n", "assistant.shop.commerce.order_ids", "assistant.shop.commerce.order_tasks",
                                "assistant.shop.support.pii", "knowledge_base.product_names",
+                               "knowledge_base.product_words",
                                "assistant.runtime.settings", "assistant.runtime.endpoints",
                                "assistant.runtime.credentials", "assistant.runtime.sessions",
                                "assistant.runtime.heap"},

@@ -165,3 +165,12 @@ def test_entities_in_each_language_become_the_same_filters(text, entities, langu
 def test_an_unknown_category_word_still_ranks() -> None:
     query = ProductQuery.from_entities("撥水のパーカー", [{"entity": "category", "value": "パーカー"}], "ja")
     assert (query.category, query.terms) == (None, ["パーカー"])
+
+
+def test_a_whole_message_is_read_only_for_words_that_stand_alone():
+    assert product_words.lookup("category", "ソロキャンプ用の軽いテントが欲しい", "ja", in_text=True) == "tents"
+    assert product_words.lookup("category", "冬用の寝袋を探しています", "ja", in_text=True) == "sleeping bags"
+    assert product_words.lookup("category", "想找一顶两个人用的帐篷", "zh-Hans", in_text=True) == "tents"
+    assert product_words.lookup("category", "我的包裹到哪了", "zh-Hans", in_text=True) is None  # 包 of 包裹 is no bag
+    assert product_words.lookup("category", "いくつか教えて", "ja", in_text=True) is None     # くつ of いくつか is no shoe
+    assert product_words.lookup("category", "包", "zh-Hans") == "bags"                        # an entity's value: still read

@@ -384,3 +384,15 @@ def test_asking_when_a_person_is_there_gets_the_hours_with_the_person_offered(te
         assert decision["decision"] == "answer" and decision["offer_task"] == "human_handoff"
     else:
         assert decision is None
+
+
+def test_a_kind_of_product_the_extractor_missed_is_read_from_the_catalogue_words() -> None:
+    """No annotated example teaches the extractor "テント" or "寝袋": the catalogue's own words for its categories
+    (knowledge_base.product_words) make the request a search."""
+    message = parsed("ソロキャンプ用の軽いテントが欲しいけど、何かある？", "nlu_fallback", 0.27, product=0.29,
+                     language="ja", doc="guide:shoe-size-guide")
+    assert decide(message)["decision"] == "search"
+    # part of another word is no kind of product: "いくつか" holds "くつ" (shoes), "包裹" (a parcel) "包" (a bag)
+    for text, language in (("おすすめの曲をいくつかありますか", "ja"), ("有没有我包裹的消息", "zh-Hans")):
+        message = parsed(text, "nlu_fallback", 0.27, product=0.29, language=language, doc="guide:track-your-order")
+        assert (decide(message) or {}).get("decision") != "search", text
