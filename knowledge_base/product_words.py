@@ -28,7 +28,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Mapping, Sequence
 
-from assistant.i18n.scripts import CJK_RE, HAN_RE, KANA_RE
+from assistant.i18n.scripts import CJK_RE, HAN_RE, HIRAGANA, KANA_RE
 
 CHINESE, JAPANESE = "zh", "ja"
 
@@ -185,19 +185,22 @@ def _with_iro(words: Sequence[str]) -> list[str]:
     return out
 
 
+_HIRAGANA_ONLY = re.compile(f"[{HIRAGANA}]+")
+
+
 @lru_cache(maxsize=None)
-def _entries(kind: str) -> tuple[tuple[str, str, str], ...]:
-    """(word, catalogue value, language) for every word of the ``kind`` table ("category" or "color")."""
+def _entries(kind: str, in_text: bool = False) -> tuple[tuple[str, str, str], ...]:
+    """(word, catalogue value, language) for every word of the ``kind`` table ("category" or "color"); with
+    ``in_text``, only the words that cannot be part of another word (see ``lookup``)."""
     tables = CATEGORY_WORDS if kind == "category" else COLOR_WORDS
     entries = []
     for language, table in tables.items():
         for value, words in table.items():
             for word in (_with_iro(words) if kind == "color" else words):
-                entries.append((normalise(word), value, language))
+                word = normalise(word)
+                if not in_text or (len(word) >= 2 and not _HIRAGANA_ONLY.fullmatch(word)):
+                    entries.append((word, value, language))
     return tuple(entries)
-
-
-_HIRAGANA_ONLY = re.compile(r"[\u3040-\u309f]+")
 
 
 def lookup(kind: str, value: str, language: str | None = None, in_text: bool = False) -> str | None:
@@ -215,9 +218,7 @@ def lookup(kind: str, value: str, language: str | None = None, in_text: bool = F
     own = reading(value, language)
     best: tuple[int, int, bool] | None = None
     found = None
-    for word, canonical, word_language in _entries(kind):
-        if in_text and (len(word) < 2 or _HIRAGANA_ONLY.fullmatch(word)):
-            continue
+    for word, canonical, word_language in _entries(kind, in_text):
         at = text.rfind(word)
         if at < 0:
             continue

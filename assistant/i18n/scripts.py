@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+# hiragana alone (the first block of KANA)
+HIRAGANA = "\u3040-\u309f"
 # hiragana and katakana, the katakana phonetic extensions, half-width katakana
 KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
 # CJK unified ideographs with extension A, and the compatibility ideographs
